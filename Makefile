@@ -33,7 +33,7 @@ run: seed
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv
-	$(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
 
 check: venv
 	$(PY) manage.py makemigrations --check --dry-run

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "training",
     "certification",
     "monitoring",
+    "imports",
     "cms",
     # Wagtail
     "wagtail.contrib.forms",
@@ -302,3 +303,7 @@ CERTIFIED_RATE_ROLES = env.list("CERTIFIED_RATE_ROLES", default=["director", "ca
 # phone number or an email address at sign-up (accounts.forms.SignupExtraForm requires one
 # of the two), so neither can be marked required on its own.
 SILENCED_SYSTEM_CHECKS = ["account.W001"]
+
+if DJANGO_ENV == "test":
+    # Fast hashing in tests only (bakerydemo's settings/test.py does the same).
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -6,10 +7,17 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
+    path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
     path("registry/", include("registry.urls")),
+    path("courses/", include("courses.urls")),
+    path("training/", include("training.urls")),
+    path("certificates/", include("certification.urls")),
+    path("dashboard/", include("monitoring.urls")),
+    path("imports/", include("imports.urls")),
+    path("site/", include("cms.urls")),
 ]
 
 if settings.DEBUG:

@@ -27,6 +27,19 @@ class StaffRole(models.TextChoices):
     OTHER = "other", "其他"
 
 
+class TrainingCategory(models.TextChoices):
+    """培训类别 (interfaces.md). Shared vocabulary of courses, runs and training records."""
+
+    DIRECTOR = "director", "负责人培训"
+    CAREGIVER = "caregiver", "保育人员培训"
+    HEALTH = "health", "保健人员培训"
+    PRE_JOB = "pre_job", "岗前培训"
+    TRANSFER = "transfer", "转岗培训"
+    UPSKILL = "upskill", "技能提升培训"
+    STARTUP = "startup", "创业培训"
+    COLLEGE = "college", "院校培养"
+
+
 # --- County ---------------------------------------------------------------------------
 
 

@@ -1,0 +1,1 @@
+# The import engine arrives with the import issue.

@@ -307,3 +307,9 @@ SILENCED_SYSTEM_CHECKS = ["account.W001"]
 if DJANGO_ENV == "test":
     # Fast hashing in tests only (bakerydemo's settings/test.py does the same).
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- training ---
+# Share of a session's hours credited to a trainee marked 迟到 or 早退 (出勤 = all, others none).
+TRAINING_PARTIAL_ATTENDANCE_SHARE = env.float("TRAINING_PARTIAL_ATTENDANCE_SHARE", default=0.5)
+# Rows per page in the training portals.
+TRAINING_PAGE_SIZE = 25

@@ -4,3 +4,24 @@ from django.apps import AppConfig
 class TrainingConfig(AppConfig):
     name = "training"
     verbose_name = "培训"
+
+    def ready(self):
+        from auditlog.registry import auditlog
+        from django.db.models import Q
+
+        from registry.models import register_person_visibility
+
+        from . import models
+
+        # Results and their corrections after a run is finished are what the targets count.
+        auditlog.register(models.TrainingRecord)
+        auditlog.register(models.Enrollment)
+        auditlog.register(models.Attendance)
+        auditlog.register(models.CourseRun)
+
+        @register_person_visibility
+        def provider_sees_own_trainees(user):
+            # Provider staff see the persons enrolled in their provider's runs.
+            if user.is_provider_staff:
+                return Q(enrollments__run__provider_id=user.provider_id)
+            return None

@@ -1,0 +1,120 @@
+"""The web flow's actions: preview an upload, confirm (all rows or the good rows only), cancel.
+
+The preview never writes; confirming reads the stored original again and checks every row
+anew (the registry may have changed since the preview), then writes in one transaction.
+"""
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from . import kinds
+from .engine import Context, analyse, write
+from .excel import workbook_bytes
+from .models import ImportJob, ImportStatus
+from .reader import FileRejected, read_table
+from .roles import scope_for
+
+
+class AlreadyHandled(Exception):
+    pass
+
+
+def preview(user, kind, uploaded):
+    """Store the upload as a pending ImportJob with its preview counts; FileRejected if unreadable.
+
+    A refused file is recorded in the history (who tried what) but its content is not kept.
+    """
+    scope = scope_for(user)
+    job = ImportJob(
+        kind=kind, user=user, county_id=scope.county_id, provider_id=scope.provider_id,
+        original_name=(uploaded.name or "upload")[:255], size=uploaded.size or 0,
+    )
+    try:
+        # Django has the upload on disk or in memory already; the size is known before reading.
+        from .reader import check_size
+
+        check_size(uploaded.size or 0)
+        data = uploaded.read()
+        table = read_table(data, uploaded.name)
+    except FileRejected as exc:
+        job.status = ImportStatus.REJECTED
+        job.message = str(exc)[:300]
+        job.finished_at = timezone.now()
+        job.save()
+        raise
+    report = analyse(kinds.get_importer(kind), table, Context(scope=scope, user=user))
+    job.record(report)
+    job.file.save(job.original_name, ContentFile(data), save=False)
+    job.save()
+    return job, report
+
+
+def _reanalyse(job, user):
+    with job.file.open("rb") as stored:
+        data = stored.read()
+    table = read_table(data, job.original_name)
+    importer = kinds.get_importer(job.kind)
+    ctx = Context(scope=scope_for(user), user=user)
+    return importer, ctx, analyse(importer, table, ctx)
+
+
+def confirm(job, user, *, good_rows_only=False):
+    """Import a pending job. Returns the engine report; the job says whether it was written."""
+    with transaction.atomic():
+        # Claim the job first, so a double click or two tabs never import it twice.
+        claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PENDING).update(
+            status=ImportStatus.IMPORTED, finished_at=timezone.now(), good_rows_only=good_rows_only
+        )
+        if not claimed:
+            raise AlreadyHandled("该导入已处理过，不能重复确认。")
+        job.refresh_from_db()
+        importer, ctx, report = _reanalyse(job, user)
+        write(importer, report, ctx, good_rows_only=good_rows_only)
+        job.record(report)
+        if report.written:
+            job.message = "已导入无误的行。" if good_rows_only and report.has_errors else "已导入。"
+        else:
+            # The data changed since the preview and now has errors: back to the preview.
+            job.status = ImportStatus.PENDING
+            job.finished_at = None
+            job.good_rows_only = False
+            job.message = "确认时重新检查发现错误，未写入任何数据。请查看错误后再决定。"
+        job.save()
+    return report
+
+
+def cancel(job):
+    updated = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PENDING).update(
+        status=ImportStatus.CANCELLED, finished_at=timezone.now(), message="已取消，未写入任何数据。"
+    )
+    if not updated:
+        raise AlreadyHandled("该导入已处理过，不能取消。")
+
+
+ERROR_SHEET_HEADERS = ["行号", "列", "内容", "问题"]
+
+
+def error_sheet(job):
+    rows = [(e.get("row"), e.get("column"), e.get("value"), e.get("message")) for e in job.errors]
+    return workbook_bytes("错误清单", ERROR_SHEET_HEADERS, rows)
+
+
+def template_workbook(kind):
+    """The template of a kind: the exact headers, one example row, and a 说明 sheet."""
+    importer = kinds.get_importer(kind)
+    headers = importer.headers()
+    example = [c.example if c.example != "" else None for c in importer.columns]
+    notes = [("必填列", "、".join(importer.required_headers()))]
+    for column in importer.columns:
+        labels = getattr(column.parse, "labels", None)
+        if labels:
+            notes.append((column.header, "可填：" + "、".join(labels)))
+    notes.append(("日期", "2024-03-05、2024/3/5、2024.3.5 或 2024年3月5日，也可以是 Excel 日期格式。"))
+    notes.append(("身份证号等", "请保持“文本”格式，不要让 Excel 转成数字（会丢失后几位）。"))
+    notes.extend(("说明", line) for line in importer.notes)
+    return workbook_bytes(
+        importer.title, headers, [example],
+        text_columns=[c.header for c in importer.columns if c.text_format],
+        extra_sheets=[("说明", ["项目", "说明"], notes)],
+    )

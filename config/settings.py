@@ -308,6 +308,28 @@ if DJANGO_ENV == "test":
     # Fast hashing in tests only (bakerydemo's settings/test.py does the same).
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# --- certification ---
+# Certificate scans and PDFs carry personal data: they go to a storage that is never served
+# directly (downloads pass through views that check who asks). Point it at an object store in
+# production by replacing this alias; by default a folder next to (not inside) MEDIA_ROOT.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
+STORAGES["private"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
+}
+# A TrueType/TTC font with Chinese glyphs to embed in certificate PDFs. Empty: use Debian's
+# fonts-wqy-microhei / fonts-wqy-zenhei when installed, else reportlab's STSong-Light CID font.
+CERT_FONT_PATH = env.str("CERT_FONT_PATH", default="")
+# The public address printed in QR codes (the verification page must open from a phone).
+CERT_PUBLIC_BASE_URL = env.str("CERT_PUBLIC_BASE_URL", default=WAGTAILADMIN_BASE_URL)
+# Public verification: lookups per IP address per window (seconds), counted in the shared cache.
+CERT_VERIFY_RATE_LIMIT = env.int("CERT_VERIFY_RATE_LIMIT", default=30)
+CERT_VERIFY_RATE_WINDOW = env.int("CERT_VERIFY_RATE_WINDOW", default=600)
+# Scans of certificates from elsewhere (PDF, JPEG or PNG, checked by content).
+CERT_SCAN_MAX_BYTES = env.int("CERT_SCAN_MAX_BYTES", default=5 * 1024 * 1024)
+# Holders are reminded this many days before a certificate expires.
+CERT_EXPIRY_REMINDER_DAYS = env.int("CERT_EXPIRY_REMINDER_DAYS", default=60)
+
 # --- training ---
 # Share of a session's hours credited to a trainee marked 迟到 or 早退 (出勤 = all, others none).
 TRAINING_PARTIAL_ATTENDANCE_SHARE = env.float("TRAINING_PARTIAL_ATTENDANCE_SHARE", default=0.5)

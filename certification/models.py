@@ -253,6 +253,12 @@ class Certificate(models.Model):
         "registry.TrainingProvider", verbose_name="颁发培训机构", null=True, blank=True,
         on_delete=models.PROTECT, related_name="issued_certificates",
     )
+    # The passed enrolment this certificate was issued for (one per passed run; renewals and
+    # corrections that supersede it carry none, and point back through `supersedes`).
+    enrollment = models.OneToOneField(
+        "training.Enrollment", verbose_name="报名", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="certificate",
+    )
     # What the certificate says, frozen at issue: a later edit of the course must not change it.
     course_name = models.CharField("培训课程", max_length=200, blank=True)
     hours = models.DecimalField("学时", max_digits=6, decimal_places=1, null=True, blank=True)
@@ -320,6 +326,10 @@ class Certificate(models.Model):
             models.CheckConstraint(
                 name="certificate_platform_approved",
                 condition=~Q(source="platform") | Q(review_status="approved"),
+            ),
+            models.CheckConstraint(
+                name="certificate_enrollment_is_platform",
+                condition=Q(enrollment__isnull=True) | Q(source="platform"),
             ),
             models.CheckConstraint(
                 name="certificate_revoked_has_reason",

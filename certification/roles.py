@@ -4,6 +4,20 @@ models.py say which certificates each user may see at all (outsiders get 404 fro
 
 from .models import Certificate
 
+# Kinds of objects each back-office role may touch in the Wagtail admin (collected into the
+# role groups by accounts.roles). Which certificates is decided by the querysets.
+ROLE_PERMISSIONS = {
+    "commission": [
+        "certification.add_certificatetype",
+        "certification.change_certificatetype",
+        "certification.view_certificatetype",
+        "certification.view_certificate",
+        "certification.view_verificationlog",
+    ],
+    "county": ["certification.view_certificatetype", "certification.view_certificate"],
+    "provider": ["certification.view_certificate"],
+}
+
 
 def can_view(user, cert):
     return Certificate.objects.visible_to(user).filter(pk=cert.pk).exists()

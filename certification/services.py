@@ -89,6 +89,77 @@ def issue_certificate(person, *, by_user, course_name="", hours=None, provider=N
     return _new_platform_certificates([spec], by_user, issue_date)[0]
 
 
+def _run_spec(enrollment, run, ctype):
+    record = getattr(enrollment, "training_record", None)
+    course = run.course
+    return {
+        "type": ctype,
+        "person": enrollment.person,
+        "enrollment": enrollment,
+        "course_name": record.course_name if record else course.title,
+        "hours": record.hours if record else None,
+        "issuing_provider": run.provider,
+        "issuer": run.provider.name,
+    }
+
+
+def _lock_finished_run(run, by_user):
+    from training.models import CourseRun, RunStatus
+
+    if not roles.can_issue_for_provider(by_user, run.provider_id):
+        raise CertificationError("只有举办该班次的培训机构或市卫健委可以发证。")
+    # Locking the run serialises two clicks on "issue": the second sees the first's certificates.
+    locked = CourseRun.objects.select_for_update().select_related("provider", "course").get(pk=run.pk)
+    if locked.status != RunStatus.FINISHED:
+        raise CertificationError(f"班次“{locked}”尚未结业，不能发证。")
+    return locked
+
+
+@transaction.atomic
+def issue_for_run(run, by_user, issue_date=None):
+    """Issue certificates to every 合格 trainee of a finished run who has none yet.
+
+    Idempotent: issuing again creates nothing. Returns the new certificates.
+    """
+    from training.models import Enrollment, TrainingResult
+
+    run = _lock_finished_run(run, by_user)
+    issue_date = issue_date or local_today()
+    if issue_date < run.end_date:
+        raise CertificationError("发证日期不能早于班次结业日期。")
+    ctype = platform_type()
+    pending = list(
+        Enrollment.objects.filter(run=run, result=TrainingResult.PASSED, certificate__isnull=True)
+        .select_related("person", "training_record")
+        .order_by("pk")
+    )
+    if not pending:
+        return []
+    return _new_platform_certificates([_run_spec(e, run, ctype) for e in pending], by_user, issue_date)
+
+
+@transaction.atomic
+def issue_for_enrollment(enrollment, by_user, issue_date=None):
+    """Issue the certificate of one passed enrolment. Returns (certificate, created)."""
+    from training.models import Enrollment, TrainingResult
+
+    run = _lock_finished_run(enrollment.run, by_user)
+    enrollment = Enrollment.objects.select_related("person", "training_record").get(pk=enrollment.pk)
+    if enrollment.run_id != run.pk:
+        raise CertificationError("报名与班次不符。")
+    if enrollment.result != TrainingResult.PASSED:
+        label = enrollment.get_result_display() if enrollment.result else "尚无考核结果"
+        raise CertificationError(f"{enrollment.person.name}的考核结果为“{label}”，不能发证。")
+    existing = Certificate.objects.filter(enrollment=enrollment).first()
+    if existing is not None:
+        return existing, False
+    issue_date = issue_date or local_today()
+    if issue_date < run.end_date:
+        raise CertificationError("发证日期不能早于班次结业日期。")
+    spec = _run_spec(enrollment, run, platform_type())
+    return _new_platform_certificates([spec], by_user, issue_date)[0], True
+
+
 # --- Revocation ---------------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ those who may look but not act get 403.
 """
 
 import io
+import zipfile
 
 import qrcode
 import qrcode.image.svg
@@ -12,8 +13,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import FileResponse, HttpResponse
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -307,4 +308,89 @@ def provider_certificates(request):
 
 def _runs_for_issuing(user):
     """Finished runs of the user's provider with counts of passed and certified trainees."""
-    return []
+    from training.models import CourseRun, RunStatus, TrainingResult
+
+    return list(
+        CourseRun.objects.editable_by(user)
+        .filter(status=RunStatus.FINISHED, provider_id=user.provider_id)
+        .select_related("course")
+        .annotate(
+            passed_count=Count("enrollments", filter=Q(enrollments__result=TrainingResult.PASSED), distinct=True),
+            certified_count=Count("enrollments__certificate", distinct=True),
+        )
+        .order_by("-end_date", "-pk")[:100]
+    )
+
+
+def _get_run(request, run_id):
+    from training.models import CourseRun
+
+    # distinct(): a trainee's visible runs are a union that can repeat a run.
+    runs = CourseRun.objects.visible_to(request.user).distinct().select_related("provider")
+    return get_object_or_404(runs, pk=run_id)
+
+
+@never_cache
+@login_required
+@require_POST
+def issue_run(request, run_id):
+    """Issue certificates to all 合格 trainees of a finished run (idempotent)."""
+    run = _get_run(request, run_id)
+    if not roles.can_issue_for_provider(request.user, run.provider_id):
+        raise PermissionDenied("只有举办该班次的培训机构或市卫健委可以发证。")
+    try:
+        issued = services.issue_for_run(run, request.user)
+    except services.CertificationError as exc:
+        return render(request, "certification/error.html", {"message": str(exc)}, status=400)
+    if issued:
+        messages.success(request, f"已为 {len(issued)} 名合格学员颁发证书。")
+    else:
+        messages.info(request, "该班次的合格学员都已发证，没有新证书。")
+    return redirect("certification:provider" if request.user.is_provider_staff else "certification:manage")
+
+
+class _ZipSink:
+    """A write-only file for zipfile: what is written is handed out chunk by chunk."""
+
+    def __init__(self):
+        self._chunks = []
+
+    def write(self, data):
+        self._chunks.append(bytes(data))
+        return len(data)
+
+    def flush(self):
+        pass
+
+    def take(self):
+        data = b"".join(self._chunks)
+        self._chunks = []
+        return data
+
+
+def _zip_stream(certs):
+    sink = _ZipSink()
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
+        for cert in certs:
+            pdf = ensure_pdf(cert)  # rendered on first download, then reused
+            with pdf.open("rb") as fh:
+                archive.writestr(f"{cert.number}-{cert.person.name}.pdf", fh.read())
+            yield sink.take()
+    yield sink.take()
+
+
+@never_cache
+@login_required
+@require_GET
+def run_zip(request, run_id):
+    """All certificates of a run as one ZIP, streamed (PDFs are rendered as it goes)."""
+    run = _get_run(request, run_id)
+    certs = list(
+        _visible(request.user).filter(enrollment__run=run, source=Source.PLATFORM).order_by("number")
+    )
+    if not certs:
+        raise Http404("该班次还没有证书。")
+    response = StreamingHttpResponse(_zip_stream(certs), content_type="application/zip")
+    filename = f"certificates-run-{run.pk}.zip"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

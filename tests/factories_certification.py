@@ -64,3 +64,27 @@ PNG_BYTES = (
     b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
 )
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def finished_run(provider, passed=3, failed=1, end_date=datetime.date(2026, 3, 6)):
+    """A finished run of `provider` with `passed` 合格 and `failed` 不合格 enrolments (and records)."""
+    from django.utils import timezone
+
+    from training.models import RecordSource, RunStatus, TrainingResult
+
+    from .factories_training import EnrollmentFactory, RunFactory, TrainingRecordFactory
+
+    run = RunFactory(
+        provider=provider, status=RunStatus.FINISHED, finished_at=timezone.now(),
+        start_date=end_date - datetime.timedelta(days=4), end_date=end_date,
+        enrol_opens=end_date - datetime.timedelta(days=40), enrol_closes=end_date - datetime.timedelta(days=5),
+    )
+    for i in range(passed + failed):
+        result = TrainingResult.PASSED if i < passed else TrainingResult.FAILED
+        enrollment = EnrollmentFactory(run=run, result=result)
+        TrainingRecordFactory(
+            person=enrollment.person, enrollment=enrollment, provider=provider, county=run.county,
+            course_name=run.course.title, completion_date=end_date, hours=12, result=result,
+            source=RecordSource.PLATFORM,
+        )
+    return run

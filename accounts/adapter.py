@@ -4,7 +4,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
 from django.core.exceptions import ValidationError
 
-from core.validators import validate_phone
+from core.validators import normalise_phone, validate_phone
 
 from .models import Role, User
 from .sms import send_sms
@@ -18,9 +18,17 @@ class AccountAdapter(DefaultAccountAdapter):
             raise forms.ValidationError(exc.messages[0]) from None
 
     def phone_form_field(self, **kwargs):
+        from allauth.account.fields import PhoneField
+
+        # allauth's field insists on E.164 (+86…); people here type 11 digits, so drop its
+        # validator and let clean_phone() normalise and check the mainland format.
         kwargs.setdefault("label", "手机号")
-        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "11 位手机号", "inputmode": "tel", "autocomplete": "tel"}))
-        return forms.CharField(max_length=20, **kwargs)
+        kwargs["validators"] = []
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"placeholder": "11 位手机号", "type": "tel", "autocomplete": "tel"}),
+        )
+        return PhoneField(**kwargs)
 
     def send_verification_code_sms(self, user, phone, code, **kwargs):
         send_sms(phone, f"【曲靖托育】您的验证码是 {code}，15 分钟内有效。")
@@ -45,7 +53,7 @@ class AccountAdapter(DefaultAccountAdapter):
         self.set_phone(user, phone, True)
 
     def get_user_by_phone(self, phone):
-        return User.objects.filter(phone=phone).order_by("pk").first()
+        return User.objects.filter(phone=normalise_phone(phone)).order_by("pk").first()
 
     def populate_username(self, request, user):
         # People never see or type the username; make it unique and stable.

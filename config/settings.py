@@ -335,3 +335,6 @@ CERT_EXPIRY_REMINDER_DAYS = env.int("CERT_EXPIRY_REMINDER_DAYS", default=60)
 TRAINING_PARTIAL_ATTENDANCE_SHARE = env.float("TRAINING_PARTIAL_ATTENDANCE_SHARE", default=0.5)
 # Rows per page in the training portals.
 TRAINING_PAGE_SIZE = 25
+# Raw saves (fixture loading, the test runner restoring migration data) are not user changes:
+# auditing them would create content types mid-restore and break serialized rollback.
+AUDITLOG_DISABLE_ON_RAW_SAVE = True

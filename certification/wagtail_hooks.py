@@ -1,0 +1,75 @@
+"""Certificates in the Wagtail admin: the commission manages certificate types (including
+whether each counts toward 持证上岗率); the "证书" menu also links the front-office pages for
+searching, revoking, reviewing and the public verification page.
+"""
+
+from django.urls import reverse_lazy
+from wagtail import hooks
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.ui.tables import BooleanColumn, Column
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from .models import CertificateType
+
+
+class CertificateTypeViewSet(ModelViewSet):
+    model = CertificateType
+    icon = "tag"
+    add_to_admin_menu = False
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    search_fields = ["name"]
+    search_backend_name = None
+    form_fields = ["name", "issuer_kind", "counts_toward_rate", "levels", "validity_years", "pdf_template", "sort_order"]
+    list_display = [
+        "name",
+        Column("issuer_kind", label="颁发方", accessor="get_issuer_kind_display", sort_key="issuer_kind"),
+        BooleanColumn("counts_toward_rate", label="计入持证上岗率", sort_key="counts_toward_rate"),
+        Column("levels", label="等级"),
+        Column("validity_years", label="默认有效期（年）", sort_key="validity_years"),
+    ]
+
+
+certificate_type_viewset = CertificateTypeViewSet("certification_type")
+
+
+@hooks.register("register_admin_viewset")
+def register_certificate_type_viewset():
+    return certificate_type_viewset
+
+
+class RoleMenuItem(MenuItem):
+    """A link shown only to users for whom `test(user)` is true."""
+
+    def __init__(self, label, url, test, **kwargs):
+        self.test = test
+        super().__init__(label, url, **kwargs)
+
+    def is_shown(self, request):
+        return self.test(request.user)
+
+
+def _can_view_types(user):
+    return user.has_perm("certification.view_certificatetype")
+
+
+certification_menu = Menu(
+    items=[
+        RoleMenuItem("证书类型", reverse_lazy("certification_type:index"), _can_view_types, icon_name="tag", order=100),
+        RoleMenuItem("证书查询与撤销", reverse_lazy("certification:manage"),
+                     lambda u: u.is_commission or u.is_county_official, icon_name="search", order=200),
+        RoleMenuItem("即将到期", reverse_lazy("certification:manage") + "?expiring=on",
+                     lambda u: u.is_commission or u.is_county_official, icon_name="time", order=300),
+        RoleMenuItem("外部证书审核", reverse_lazy("certification:review_queue"),
+                     lambda u: u.is_commission or u.is_county_official, icon_name="tasks", order=400),
+        RoleMenuItem("本机构颁发的证书", reverse_lazy("certification:provider"),
+                     lambda u: u.is_provider_staff, icon_name="doc-full", order=500),
+        RoleMenuItem("证书查验（公开页面）", reverse_lazy("certification:verify"),
+                     lambda u: u.is_back_office, icon_name="link-external", order=600),
+    ]
+)
+
+
+@hooks.register("register_admin_menu_item")
+def register_certification_menu():
+    return SubmenuMenuItem("证书", certification_menu, icon_name="doc-full-inverse", name="certification", order=450)

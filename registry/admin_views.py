@@ -350,18 +350,49 @@ class PersonForm(WagtailAdminModelForm):
 
 
 class EmploymentForm(WagtailAdminModelForm):
+    # Someone moving in from another county is not yet visible to the county official, so
+    # they can also be found by their full 身份证号 (knowing it is the proof of the relation).
+    person_id_number = forms.CharField(
+        label="或按身份证号选择人员", max_length=30, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text="人员不在上面的列表中时（如从其他区县调入），填写其完整的 18 位身份证号。新人员请先在“从业人员”中登记。",
+    )
+
     class Meta:
         model = Employment
-        fields = ["person", "institution", "role", "start_date", "end_date"]
+        fields = ["person", "person_id_number", "institution", "role", "start_date", "end_date"]
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
+        self.fields["person"].required = False
         if for_user is not None:
             # Only institutions the user may change, and persons they may see: a county
             # official cannot attach anyone to another county's institution.
             self.fields["institution"].queryset = Institution.objects.editable_by(for_user).select_related("county")
             self.fields["person"].queryset = Person.objects.visible_to(for_user)
-        self.fields["person"].help_text = "新人员请先在“从业人员”中登记。"
+
+    def clean_person_id_number(self):
+        value = self.cleaned_data.get("person_id_number", "")
+        if not value.strip():
+            return None
+        try:
+            number = validate_id_number(value)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from None
+        person = Person.objects.by_id_number(number).first()
+        if person is None:
+            raise ValidationError("未找到该身份证号对应的从业人员，请先在“从业人员”中登记。")
+        return person
+
+    def clean(self):
+        cleaned = super().clean()
+        by_number = cleaned.get("person_id_number")
+        if by_number is not None:
+            cleaned["person"] = by_number
+            self.instance.person = by_number
+        elif not cleaned.get("person") and "person_id_number" not in self.errors:
+            self.add_error("person", "请选择人员，或填写其身份证号。")
+        return cleaned
 
     def integrity_error(self, exc):
         return None, "该人员在该机构的同一岗位、同一入职日期的任职已登记。"

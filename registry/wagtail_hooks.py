@@ -141,6 +141,10 @@ class PersonInspectView(PersonRevealMixin, av.ScopedInspectView):
     def get_phone_display_value(self):
         return self.object.masked_phone or "—"
 
+    def get_user_display_value(self):
+        # Whether the record is claimed matters here, not the account's contact details.
+        return "已关联" if self.object.user_id else "未关联"
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["employments"] = (

@@ -441,3 +441,24 @@ def test_commission_deletes_a_provider(personas, as_user):
     response = as_user(personas["commission"]).post(url("provider", "delete", provider))
     assert response.status_code == 302
     assert not TrainingProvider.objects.filter(pk=provider.pk).exists()
+
+
+def test_county_official_takes_on_a_person_from_another_county_by_id_number(personas, world, as_user):
+    inst_x, _ = world["institution"]
+    _, person_y = world["person"]
+    client = as_user(personas["county_x"])
+    data = {"person": "", "institution": inst_x.pk, "role": "caregiver", "start_date": "2025-09-01"}
+
+    # Not in their list, and a guessed pk is not accepted either.
+    assert client.post(url("employment", "add"), {**data, "person": person_y.pk}).status_code == 400
+    response = client.post(url("employment", "add"), {**data, "person_id_number": f.next_id_number()})
+    assert response.status_code == 400
+    assert "未找到该身份证号对应的从业人员" in response.content.decode()
+    response = client.post(url("employment", "add"), data)
+    assert response.status_code == 400
+    assert "请选择人员，或填写其身份证号" in response.content.decode()
+
+    response = client.post(url("employment", "add"), {**data, "person_id_number": person_y.id_number})
+    assert response.status_code == 302
+    assert Employment.objects.filter(person=person_y, institution=inst_x).exists()
+    assert client.get(url("person", "inspect", person_y)).status_code == 200

@@ -130,3 +130,71 @@ def test_editor_may_publish_pages_and_upload_images(personas):
 def test_new_user_created_with_a_role_joins_its_group(db):
     user = f.UserFactory(role=Role.EDITOR)
     assert role_groups(user) == {"内容编辑"}
+
+
+# --- 账号与角色 (accounts/wagtail_hooks.py) ----------------------------------------------------
+
+
+def account_data(**overrides):
+    data = {"full_name": "赵区长", "phone": "13600001111", "email": "", "role": "county", "county": "",
+            "provider": "", "is_active": "on", "password": "Qujing-2026!x"}
+    data.update(overrides)
+    return data
+
+
+def test_only_the_commission_manages_accounts(personas, as_user):
+    from django.urls import reverse
+
+    index = reverse("accounts_user:index")
+    assert as_user(personas["commission"]).get(index).status_code == 200
+    for persona in ("county_x", "provider_a", "editor"):
+        assert as_user(personas[persona]).get(index).status_code == 403, persona
+    edit = reverse("accounts_user:edit", args=[personas["county_y"].pk])
+    assert as_user(personas["county_x"]).get(edit).status_code in (403, 404)
+
+
+def test_commission_creates_a_county_official_who_joins_the_group(personas, county_x_obj, as_user):
+    from django.urls import reverse
+
+    client = as_user(personas["commission"])
+    response = client.post(reverse("accounts_user:add"), account_data())
+    assert response.status_code == 400
+    assert "区县卫健局账号必须选择所属区县" in response.content.decode()
+    assert not User.objects.filter(phone="13600001111").exists()
+
+    response = client.post(reverse("accounts_user:add"), account_data(county=county_x_obj.pk, phone="136 0000 1111"))
+    assert response.status_code == 302
+    user = User.objects.get(phone="13600001111")
+    assert user.county == county_x_obj and user.check_password("Qujing-2026!x")
+    assert role_groups(user) == {"区县卫健局"}
+
+    # Changing the role in the form moves the account to the other group.
+    response = client.post(reverse("accounts_user:edit", args=[user.pk]),
+                           account_data(role="editor", county=county_x_obj.pk, password=""))
+    assert response.status_code == 302
+    user = fresh(user)
+    assert user.role == Role.EDITOR and user.county is None
+    assert role_groups(user) == {"内容编辑"}
+
+
+def test_commission_cannot_touch_superusers(personas, as_user):
+    from django.urls import reverse
+
+    boss = User.objects.create_superuser("root", "root@example.cn", "Qujing-2026!")
+    client = as_user(personas["commission"])
+    assert client.get(reverse("accounts_user:edit", args=[boss.pk])).status_code == 404
+    assert client.post(reverse("accounts_user:delete", args=[boss.pk])).status_code == 404
+    assert "root@example.cn" not in client.get(reverse("accounts_user:index")).content.decode()
+
+
+def test_account_form_refuses_bad_phone_and_duplicates(personas, county_x_obj, as_user):
+    from django.urls import reverse
+
+    client = as_user(personas["commission"])
+    response = client.post(reverse("accounts_user:add"), account_data(role="editor", phone="1234"))
+    assert response.status_code == 400
+    assert "手机号应为 11 位" in response.content.decode()
+    taken = personas["county_y"].email
+    response = client.post(reverse("accounts_user:add"), account_data(role="editor", phone="", email=taken))
+    assert response.status_code == 400
+    assert User.objects.filter(email=taken).count() == 1

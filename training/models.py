@@ -347,6 +347,16 @@ class Enrollment(models.Model):
 # --- Sessions and attendance ------------------------------------------------------------------
 
 
+class SessionQuerySet(models.QuerySet):
+    """Sessions follow their run's scope."""
+
+    def visible_to(self, user):
+        return self.filter(run__in=CourseRun.objects.visible_to(user).values("pk"))
+
+    def editable_by(self, user):
+        return self.filter(run__in=CourseRun.objects.editable_by(user).values("pk"))
+
+
 class Session(models.Model):
     run = models.ForeignKey(CourseRun, verbose_name="班次", on_delete=models.CASCADE, related_name="sessions")
     date = models.DateField("日期")
@@ -358,6 +368,8 @@ class Session(models.Model):
     trainer = models.CharField("授课教师", max_length=50, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = SessionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "课次"

@@ -338,3 +338,11 @@ TRAINING_PAGE_SIZE = 25
 # Raw saves (fixture loading, the test runner restoring migration data) are not user changes:
 # auditing them would create content types mid-restore and break serialized rollback.
 AUDITLOG_DISABLE_ON_RAW_SAVE = True
+AUDITLOG_DISABLE_ON_RAW_SAVE = True
+
+# --- cms ---
+# Knowledge survey ballot-stuffing guard (cms.services): submissions per IP address per window.
+# Generous, because many parents share one carrier NAT address; one response per browser
+# session per day is enforced separately.
+CMS_SURVEY_IP_LIMIT = env.int("CMS_SURVEY_IP_LIMIT", default=30)
+CMS_SURVEY_IP_WINDOW = env.int("CMS_SURVEY_IP_WINDOW", default=3600)

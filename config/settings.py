@@ -338,7 +338,6 @@ TRAINING_PAGE_SIZE = 25
 # Raw saves (fixture loading, the test runner restoring migration data) are not user changes:
 # auditing them would create content types mid-restore and break serialized rollback.
 AUDITLOG_DISABLE_ON_RAW_SAVE = True
-AUDITLOG_DISABLE_ON_RAW_SAVE = True
 
 # --- cms ---
 # Knowledge survey ballot-stuffing guard (cms.services): submissions per IP address per window.

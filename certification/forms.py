@@ -48,6 +48,15 @@ class RevokeForm(forms.Form):
     reason = forms.CharField(label="撤销原因", max_length=200, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class SupersedeForm(forms.Form):
+    reason = forms.CharField(
+        label="换发原因", max_length=200, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="如：证书到期换发；姓名或出生日期更正后重新发证",
+    )
+    course_name = forms.CharField(label="培训课程（如需更正）", max_length=200, required=False)
+    revoke_old = forms.BooleanField(label="同时撤销原证书（原证书内容有误时勾选）", required=False)
+
+
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(label="审核结果", choices=[("approve", "通过"), ("reject", "驳回")])
     reason = forms.CharField(label="审核意见", max_length=200, required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/scan/", views.download_scan, name="scan"),
     path("<int:pk>/revoke/", views.revoke, name="revoke"),
     path("<int:pk>/review/", views.review, name="review"),
+    path("<int:pk>/supersede/", views.supersede, name="supersede"),
     # Back office
     path("manage/", views.manage, name="manage"),
     path("reviews/", views.review_queue, name="review_queue"),

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import roles, services
-from .forms import ExternalCertificateForm, ReviewForm, RevokeForm, SearchForm
+from .forms import ExternalCertificateForm, ReviewForm, RevokeForm, SearchForm, SupersedeForm
 from .models import Certificate, ReviewStatus, Source, Status, local_today
 from .pdf import ensure_pdf
 from .verification import verification_url
@@ -120,6 +121,7 @@ def detail(request, pk):
         "cert": cert,
         "status": cert.status_on(local_today()),
         "can_revoke": roles.can_revoke(user, cert) and not cert.revoked_on and cert.review_status == ReviewStatus.APPROVED,
+        "can_supersede": cert.is_platform and not cert.superseded_by_id and roles.can_revoke(user, cert),
         "can_review": cert.review_status == ReviewStatus.PENDING and roles.can_review(user, cert),
         "can_scan": roles.can_download_scan(user, cert),
         "verify_link": verification_url(cert) if cert.is_platform else None,
@@ -189,6 +191,36 @@ def revoke(request, pk):
         else:
             status = 400
     return render(request, "certification/revoke.html", {"cert": cert, "form": form}, status=status)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def supersede(request, pk):
+    """Renew a certificate or re-issue it after a correction; the old number points to the new."""
+    cert = _get_visible(request, pk)
+    if not roles.can_revoke(request.user, cert):
+        raise PermissionDenied("只有市卫健委或颁发该证书的培训机构可以换发证书。")
+    form = SupersedeForm(request.POST or None, initial={"course_name": cert.course_name})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            changes = {"course_name": data["course_name"]} if data["course_name"] else {}
+            try:
+                with transaction.atomic():
+                    new = services.supersede(cert, request.user, data["reason"], **changes)
+                    if data["revoke_old"] and not cert.revoked_on:
+                        services.revoke(cert, request.user, f"已换发为 {new.number}：{data['reason']}"[:200])
+            except services.CertificationError as exc:
+                form.add_error(None, str(exc))
+                status = 400
+            else:
+                messages.success(request, f"已换发新证书 {new.number}。")
+                return redirect("certification:detail", pk=new.pk)
+        else:
+            status = 400
+    return render(request, "certification/supersede.html", {"cert": cert, "form": form}, status=status)
 
 
 @never_cache

@@ -210,3 +210,35 @@ def test_manage_expiring_soon(personas, as_user, time_machine):
     later = CertificateFactory(expiry_date=datetime.date(2026, 12, 1))
     body = as_user(personas["commission"]).get("/certificates/manage/", {"expiring": "on"}).content.decode()
     assert soon.number in body and later.number not in body
+
+
+def test_supersede_view(personas, as_user, cert):
+    url = f"/certificates/{cert.pk}/supersede/"
+    assert as_user(personas["provider_b"]).get(url).status_code == 404
+    assert as_user(personas["county_x"]).get(url).status_code == 403
+    assert as_user(personas["provider_a"]).post(url, {"reason": ""}).status_code == 400
+    response = as_user(personas["provider_a"]).post(url, {"reason": "课程名称更正", "course_name": "保育人员培训（更正）",
+                                                         "revoke_old": "on"})
+    assert response.status_code == 302
+    cert.refresh_from_db()
+    new = cert.superseded_by
+    assert new.course_name == "保育人员培训（更正）" and cert.revoked_on is not None
+    assert new.number in as_user(personas["trainee_a"]).get(f"/certificates/{cert.pk}/").content.decode()
+    assert as_user(personas["provider_a"]).post(url, {"reason": "再换"}).status_code == 400
+
+
+def test_external_detail_and_portal_section(personas, as_user, holder):
+    from django.template import Context, Template
+
+    ext = ExternalCertificateFactory(person=holder)
+    body = as_user(personas["county_x"]).get(f"/certificates/{ext.pk}/").content.decode()
+    assert "待审核" in body and "提交审核结果" in body
+    body = as_user(personas["trainee_a"]).get(f"/certificates/{ext.pk}/").content.decode()
+    assert "提交审核结果" not in body
+    html = Template("{% load certification_tags %}{% certificate_portal_section user %}").render(
+        Context({"user": personas["trainee_a"]})
+    )
+    assert "共 1 张证书" in html and "/certificates/" in html
+    assert Template("{% load certification_tags %}{% certificate_portal_section user %}").render(
+        Context({"user": personas["provider_a"]})
+    ).strip() == ""

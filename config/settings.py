@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     # Others
     "auditlog",
+    "axes",
     "django_filters",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -136,8 +137,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.security.StaffSecurityMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -191,6 +194,8 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://qujing")}
 # --- Auth ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # django-axes first: it counts failed logins on every login form (allauth, admin).
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -222,6 +227,22 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
 }
+# Every login goes through allauth (rate limits, second factor); Wagtail's own login form
+# is not used (config/urls.py redirects it).
+WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "曲靖托育平台"
+# Back-office staff must use a second factor; tests switch it on where they test it.
+MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", DJANGO_ENV != "test")
+STAFF_IDLE_TIMEOUT = env.int("STAFF_IDLE_TIMEOUT", default=30 * 60)  # seconds
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
+# django-axes: lock an account+IP pair out after repeated failures, on every login form.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
+AXES_USERNAME_FORM_FIELD = "login"
 # Where verification codes go: the console/log sender in development; set SMS_SENDER to a
 # dotted path of a class with `send(phone, message)` to plug in an SMS provider.
 SMS_SENDER = env.str("SMS_SENDER", default="accounts.sms.LogSender")

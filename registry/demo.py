@@ -10,6 +10,8 @@ import datetime
 from allauth.account.models import EmailAddress
 
 from accounts.models import Role, User
+from accounts.security import has_totp, requires_second_factor
+from allauth.mfa.totp.internal.auth import TOTP
 from core.validators import make_id_number, make_uscc
 
 from .models import (
@@ -26,6 +28,9 @@ from .models import (
 )
 
 DEMO_PASSWORD = "Qujing@2026"
+# Back-office accounts must use a second factor. The demo ones share this published TOTP
+# secret (add it to any authenticator app, or `oathtool --totp -b SECRET`): demo only.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPQJTYDEMOTWQBCDEF"
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN_FEMALE = ["丽", "芳", "娜", "敏", "静", "秀英", "艳", "娟", "霞", "婷", "雪", "琳", "燕", "红梅", "玉兰", "晓燕", "春梅", "佳", "倩", "颖", "慧", "海燕", "丹", "欣怡", "梦瑶", "雨涵", "思琪", "诗琪", "佳怡", "玉婷", "美玲", "晓丽"]
@@ -188,6 +193,8 @@ def _seed_accounts(ctx, counties, providers, persons):
             user.set_password(DEMO_PASSWORD)
             user.save()
         EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+        if requires_second_factor(user) and not has_totp(user):
+            TOTP.activate(user, DEMO_TOTP_SECRET)
         ctx.accounts.append((label, email, DEMO_PASSWORD))
     admin = User.objects.filter(username="demo_admin").first()
     if admin is None:
@@ -196,7 +203,10 @@ def _seed_accounts(ctx, counties, providers, persons):
         admin.set_password(DEMO_PASSWORD)
         admin.save()
     EmailAddress.objects.get_or_create(user=admin, email=admin.email, defaults={"verified": True, "primary": True})
+    if not has_totp(admin):
+        TOTP.activate(admin, DEMO_TOTP_SECRET)
     ctx.accounts.append(("超级管理员", admin.email, DEMO_PASSWORD))
+    ctx.log(f"管理人员账号需两步验证：演示 TOTP 密钥 {DEMO_TOTP_SECRET}（可用 oathtool --totp -b 密钥 生成动态口令）")
 
     # The demo trainee has claimed the record of a caregiver in 麒麟区.
     trainee = User.objects.get(username="demo_trainee")

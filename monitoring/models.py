@@ -6,6 +6,7 @@ city targets arrive with the data migration 0002.
 """
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -92,9 +93,10 @@ class Target(models.Model):
 
     @property
     def value_display(self):
+        value = Decimal(str(self.value))
         if self.metric in RATE_METRICS:
-            return f"{float(self.value) * 100:g}%"
-        return f"{self.value.normalize():f}"
+            return f"{float(value) * 100:g}%"
+        return f"{value.normalize():f}"
 
     def clean(self):
         super().clean()

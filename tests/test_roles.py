@@ -87,12 +87,16 @@ def test_other_groups_of_a_user_are_left_alone(personas):
     assert set(fresh(user).groups.values_list("name", flat=True)) == {"证书审核", "内容编辑"}
 
 
-def test_saving_without_role_change_keeps_membership(personas, django_assert_max_num_queries):
+def test_saving_without_role_change_keeps_membership(personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     user = fresh(personas["county_x"])
     user.full_name = "赵局长"
-    # One UPDATE and the audit log entry; no group queries when the role is unchanged.
-    with django_assert_max_num_queries(4):
+    # Saving a user whose role is unchanged must not touch the groups at all.
+    with CaptureQueriesContext(connection) as queries:
         user.save()
+    assert not [q for q in queries.captured_queries if "auth_group" in q["sql"]]
     assert role_groups(user) == {"区县卫健局"}
 
 

@@ -8,9 +8,13 @@ PersonIndex and InstitutionIndex are shared with the training and certificates k
 higher apps (they import them from here; the registry never imports them).
 """
 
+import datetime
+from types import SimpleNamespace
+
 from core import pii
-from core.validators import make_uscc
+from core.validators import id_number_gender, make_uscc
 from imports import parsers
+from imports.bulk import bulk_insert
 from imports.engine import CHANGED, NEW, UNCHANGED, Column, Importer
 from imports.kinds import register
 
@@ -35,6 +39,36 @@ def filter_in(queryset, field, values):
 # --- Persons (shared by staff, training, certificates) -------------------------------------
 
 
+class NewPerson:
+    """A person a file will create, with the column values of Person computed once.
+
+    Not a Person instance on purpose: building 10,000 model instances (and running the
+    id_number setter, which validates the number a second time) cost seconds per roster.
+    `person_values` must stay equal to what Person.id_number's setter stores; a test in
+    tests/test_imports_command.py compares the two.
+    """
+
+    __slots__ = ("pk", "name", "phone", "number", "digest")
+
+    def __init__(self, name, number, phone, digest):
+        self.pk = None
+        self.name, self.number, self.phone, self.digest = name, number, phone or "", digest
+
+    def person_values(self):
+        number = self.number
+        return {
+            "name": self.name,
+            "phone": self.phone,
+            "id_number_encrypted": pii.encrypt(number),
+            "id_number_hash": self.digest,
+            "id_number_masked": pii.mask_id_number(number),
+            "gender": id_number_gender(number),
+            # The number was validated by the parser, so its birth date is a real date.
+            "birth_date": datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14])),
+            "user_id": None,
+        }
+
+
 class PersonIndex:
     """Finds the persons of a file by 身份证号 in bulk and keeps one identity per number.
 
@@ -45,7 +79,8 @@ class PersonIndex:
 
     def __init__(self, rows, *, id_key="id_number"):
         numbers = {row[id_key] for row in rows if row.ok and row[id_key]}
-        by_hash = {pii.lookup_hash(n): n for n in numbers}
+        self.digests = {n: pii.lookup_hash(n) for n in numbers}
+        by_hash = {d: n for n, d in self.digests.items()}
         self.existing = {}
         only = ("id", "name", "phone", "id_number_hash", "id_number_masked")
         for person in filter_in(Person.objects.only(*only), "id_number_hash", by_hash):
@@ -55,7 +90,7 @@ class PersonIndex:
         self.phone_updates = {}
 
     def resolve(self, row, *, name_key="name", id_key="id_number", phone_key=None):
-        """The Person of `row` (saved or not), or None after reporting an error on the row."""
+        """The Person (or NewPerson) of `row`, or None after reporting an error on the row."""
         number, name = row[id_key], row[name_key]
         seen = self.first_seen.get(number)
         if seen and seen[0] != name:
@@ -76,26 +111,29 @@ class PersonIndex:
         else:
             person = self.new.get(number)
             if person is None:
-                person = Person(name=name, phone=phone or "")
-                person.id_number = number
-                self.new[number] = person
+                person = self.new[number] = NewPerson(name, number, phone, self.digests[number])
             elif phone:
                 person.phone = phone
         self.first_seen.setdefault(number, (name, row.number))
         return person
-
-    def is_new(self, person):
-        return person.pk is None
 
     def phone_changes(self, person, row, phone_key="phone"):
         phone = row[phone_key]
         return bool(phone) and person.pk is not None and phone != person.phone
 
     def save(self, persons):
-        """Create the new persons among `persons` and apply phone updates; call inside save()."""
+        """Create the new persons among `persons` (setting their pk) and apply phone updates.
+
+        Call inside the importer's save(), i.e. inside the import's transaction.
+        """
         to_create = {id(p): p for p in persons if p.pk is None}
         if to_create:
-            Person.objects.bulk_create(list(to_create.values()), batch_size=1000)
+            created = list(to_create.values())
+            bulk_insert(Person, (SimpleNamespace(**p.person_values()) for p in created))
+            # bulk_insert does not return keys: read them back by hash, a few queries in all.
+            by_hash = {p.digest: p for p in created}
+            for pk, digest in filter_in(Person.objects.values_list("pk", "id_number_hash"), "id_number_hash", by_hash):
+                by_hash[digest].pk = pk
         written = {id(p) for p in persons}
         for person, phone in self.phone_updates.values():
             if id(person) in written:
@@ -341,15 +379,15 @@ class StaffImporter(Importer):
             person, institution, existing = row.plan
             if existing is None:
                 new.append(
-                    Employment(
-                        person=person, institution=institution, role=row["role"],
+                    SimpleNamespace(
+                        person_id=person.pk, institution_id=institution.pk, role=row["role"],
                         start_date=row["start_date"], end_date=row["end_date"],
                     )
                 )
             elif existing.end_date != row["end_date"]:
                 existing.end_date = row["end_date"]
                 existing.save(update_fields=["end_date", "updated_at"])
-        Employment.objects.bulk_create(new, batch_size=1000)
+        bulk_insert(Employment, new)
 
 
 __all__ = ["InstitutionIndex", "PersonIndex", "chunked", "filter_in", "person_columns"]

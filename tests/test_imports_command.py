@@ -254,3 +254,16 @@ def test_plain_output_lists_errors(tmp_path, sunshine):
     assert status == 1
     assert "第 2 行 身份证号 “123”：身份证号应为 18 位，当前为 3 位。" in output
     assert "未写入任何数据" in output
+
+
+def test_new_person_values_match_the_person_model_setter():
+    from core import pii
+    from registry.importers import NewPerson
+
+    number = id_number(123, birth=datetime.date(1988, 2, 29))
+    values = NewPerson("张三", number, "13800000000", pii.lookup_hash(number)).person_values()
+    person = Person(name="张三", phone="13800000000")
+    person.id_number = number
+    for field in ("id_number_hash", "id_number_masked", "gender", "birth_date"):
+        assert values[field] == getattr(person, field), field
+    assert pii.decrypt(values["id_number_encrypted"]) == number

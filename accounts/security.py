@@ -59,3 +59,19 @@ class StaffSecurityMiddleware:
             return None
         messages.warning(request, "管理人员账号必须启用两步验证（TOTP 动态口令），请先完成设置。")
         return redirect(reverse("mfa_activate_totp"))
+
+
+class PrivatePagesNoStoreMiddleware:
+    """Pages served to a logged-in user can hold personal data (names, 身份证号, phones):
+    no browser or proxy may keep a copy. Public pages keep their own caching headers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "no-store, private"
+            response["Pragma"] = "no-cache"
+        return response

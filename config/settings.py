@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     # Others
     "auditlog",
     "axes",
+    "csp",
     "django_filters",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -138,6 +139,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.security.StaffSecurityMiddleware",
+    "accounts.security.PrivatePagesNoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -301,6 +304,25 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Content security policy: nothing from other hosts, ever (the users are in China and the
+# site must work offline). Inline scripts/styles stay allowed for Wagtail's admin.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "media-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
 # --- Logging ---------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
@@ -346,6 +368,8 @@ CERT_PUBLIC_BASE_URL = env.str("CERT_PUBLIC_BASE_URL", default=WAGTAILADMIN_BASE
 # Public verification: lookups per IP address per window (seconds), counted in the shared cache.
 CERT_VERIFY_RATE_LIMIT = env.int("CERT_VERIFY_RATE_LIMIT", default=30)
 CERT_VERIFY_RATE_WINDOW = env.int("CERT_VERIFY_RATE_WINDOW", default=600)
+# Behind a reverse proxy: the request header carrying the visitor's address (e.g. HTTP_X_REAL_IP).
+CERT_CLIENT_IP_HEADER = env.str("CERT_CLIENT_IP_HEADER", default="")
 # Scans of certificates from elsewhere (PDF, JPEG or PNG, checked by content).
 CERT_SCAN_MAX_BYTES = env.int("CERT_SCAN_MAX_BYTES", default=5 * 1024 * 1024)
 # Holders are reminded this many days before a certificate expires.
@@ -366,3 +390,8 @@ AUDITLOG_DISABLE_ON_RAW_SAVE = True
 # session per day is enforced separately.
 CMS_SURVEY_IP_LIMIT = env.int("CMS_SURVEY_IP_LIMIT", default=30)
 CMS_SURVEY_IP_WINDOW = env.int("CMS_SURVEY_IP_WINDOW", default=3600)
+
+# --- monitoring ---
+# Trend charts (one SVG per metric, computed month by month) are cached this many seconds;
+# the cards and tables are always live. 0 disables the cache (tests).
+MONITORING_CHART_CACHE_SECONDS = env.int("MONITORING_CHART_CACHE_SECONDS", default=0 if DJANGO_ENV == "test" else 300)

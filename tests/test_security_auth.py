@@ -111,3 +111,18 @@ def test_session_key_rotates_at_login_and_dies_at_logout(client):
     replay = Client()
     replay.cookies["sessionid"] = old_cookie
     assert replay.get("/me/").status_code == 302
+
+
+def test_content_security_policy_forbids_other_hosts(client):
+    policy = client.get("/").headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["default-src"] == "'self'"
+    for name, sources in directives.items():
+        assert "http" not in sources and "*" not in sources, name
+    assert directives["frame-ancestors"] == "'none'"
+
+
+def test_pages_for_logged_in_users_are_not_stored(personas, as_user, client):
+    response = as_user(personas["trainee_a"]).get("/me/")
+    assert "no-store" in response["Cache-Control"]
+    assert "no-store" not in client.get("/").get("Cache-Control", "")

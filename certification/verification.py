@@ -9,6 +9,7 @@ Mount with `path("verify/", include("certification.verify_urls"))` in config/url
 then the same views answer under /certificates/verify/.
 """
 
+import ipaddress
 import secrets
 from dataclasses import dataclass, field
 
@@ -43,7 +44,17 @@ def verification_url(cert, absolute=True):
 
 
 def client_ip(request):
-    return request.META.get("REMOTE_ADDR") or None
+    """The visitor's address. Behind a reverse proxy, REMOTE_ADDR is the proxy's own: set
+    CERT_CLIENT_IP_HEADER (e.g. HTTP_X_REAL_IP) to the header the proxy sets, or all visitors
+    would share one rate-limit budget."""
+    header = getattr(settings, "CERT_CLIENT_IP_HEADER", "")
+    value = request.META.get(header, "") if header else ""
+    value = value.split(",")[0].strip() if value else request.META.get("REMOTE_ADDR", "")
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return None
+    return value
 
 
 def over_rate_limit(request):

@@ -150,3 +150,12 @@ def test_verify_urls_module_mounts_at_verify(client, cert, settings):
         assert client.get(_path(cert)).status_code == 200
     finally:
         clear_url_caches()
+
+
+def test_client_ip_header_behind_proxy(client, cert, settings):
+    settings.CERT_VERIFY_RATE_LIMIT = 1
+    settings.CERT_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    assert client.get(API, {"n": cert.number}, HTTP_X_REAL_IP="1.2.3.4").status_code == 200
+    assert client.get(API, {"n": cert.number}, HTTP_X_REAL_IP="1.2.3.5").status_code == 200
+    assert client.get(API, {"n": cert.number}, HTTP_X_REAL_IP="1.2.3.4").status_code == 429
+    assert VerificationLog.objects.filter(ip="1.2.3.5").count() == 1

@@ -395,3 +395,13 @@ CMS_SURVEY_IP_WINDOW = env.int("CMS_SURVEY_IP_WINDOW", default=3600)
 # Trend charts (one SVG per metric, computed month by month) are cached this many seconds;
 # the cards and tables are always live. 0 disables the cache (tests).
 MONITORING_CHART_CACHE_SECONDS = env.int("MONITORING_CHART_CACHE_SECONDS", default=0 if DJANGO_ENV == "test" else 300)
+
+# --- imports ---
+# Spreadsheet imports (imports.reader): refused before parsing when larger than this.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
+# An .xlsx is a zip: limits checked on its directory and while inflating it in chunks, so a
+# small file that inflates to hundreds of MB (zip bomb) is refused without using the memory.
+IMPORT_MAX_ZIP_ENTRIES = env.int("IMPORT_MAX_ZIP_ENTRIES", default=1000)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
+IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=100)

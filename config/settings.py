@@ -405,3 +405,8 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
 IMPORT_MAX_ZIP_ENTRIES = env.int("IMPORT_MAX_ZIP_ENTRIES", default=1000)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
 IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=100)
+
+# --- monitoring ---
+# Trend charts (one SVG per metric, computed month by month) are cached this many seconds;
+# the cards and tables are always live. 0 disables the cache (tests).
+MONITORING_CHART_CACHE_SECONDS = env.int("MONITORING_CHART_CACHE_SECONDS", default=0 if DJANGO_ENV == "test" else 300)

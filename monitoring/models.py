@@ -82,8 +82,11 @@ class Target(models.Model):
         ]
 
     def __str__(self):
-        scope = self.county.name if self.county_id else "全市"
-        return f"{self.get_metric_display()} · {scope} · {self.period_label}：{self.value_display}"
+        return f"{self.get_metric_display()} · {self.scope_label} · {self.period_label}：{self.value_display}"
+
+    @property
+    def scope_label(self):
+        return self.county.name if self.county_id else "全市"
 
     @property
     def period_label(self):

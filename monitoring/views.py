@@ -1,0 +1,236 @@
+"""The commission's dashboard, the drill-down lists, reports, charts and snapshots.
+
+Every view starts from `access.request_scope(user, county)`: the commission may ask for any
+scope, a county official only for their county (404 elsewhere), other roles get 403. Bad
+dates and counties answer 400 with a Chinese message.
+"""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import access, reports, services
+from . import metrics as m
+from .charts import line_chart_svg
+from .models import MetricKey, ReportKind, Snapshot
+from .records import parts_for, record_list
+
+PAGE_SIZE = 50
+
+
+def bad_input(request, message):
+    return render(request, "monitoring/error.html", {"message": message}, status=400)
+
+
+def _scope_and_date(request):
+    scope = access.request_scope(request.user, request.GET.get("county", ""))
+    as_of = access.request_as_of(request.GET.get("as_of", ""))
+    return scope, as_of
+
+
+def _query(as_of, scope, **extra):
+    params = {"as_of": as_of.isoformat()}
+    if scope.county_id:
+        params["county"] = scope.county_id
+    params.update({k: v for k, v in extra.items() if v})
+    return urlencode(params)
+
+
+def _records_url(key, as_of, scope, part=""):
+    return reverse("monitoring:records", args=[key]) + "?" + _query(as_of, scope, part=part)
+
+
+def _card(v, as_of, scope, changed):
+    card = {"v": v, "url": _records_url(v.key, as_of, scope), "frozen": changed.get(v.key)}
+    if v.key == MetricKey.CERTIFIED:
+        card["num_url"] = _records_url(v.key, as_of, scope, "certified")
+        card["den_url"] = _records_url(v.key, as_of, scope, "staff")
+    elif v.key == MetricKey.PARENTING:
+        card["num_url"] = _records_url(v.key, as_of, scope, "passed")
+        card["den_url"] = _records_url(v.key, as_of, scope, "responses")
+    card["chart_url"] = reverse("monitoring:chart", args=[v.key]) + "?" + _query(as_of, scope)
+    return card
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    try:
+        scope, as_of = _scope_and_date(request)
+    except m.MetricInputError as exc:
+        return bad_input(request, str(exc))
+    user = request.user
+    snapshot = Snapshot.objects.filter(as_of=as_of).order_by("-created_at").first()
+    rows = []
+    if user.is_commission:
+        table = m.compute_table(as_of)
+        by_county = {county.pk: values for county, values in table["counties"]}
+        values = table["city"] if scope.is_city else by_county[scope.county_id]
+        for county, county_values in table["counties"]:
+            cscope = m.Scope(county)
+            changed = services.differences(snapshot, county.name, county_values)
+            rows.append({
+                "county": county,
+                "url": reverse("monitoring:dashboard") + "?" + _query(as_of, cscope),
+                "cells": [{"v": v, "url": _records_url(v.key, as_of, cscope), "frozen": changed.get(v.key)}
+                          for v in county_values],
+            })
+        counties = [county for county, _ in table["counties"]]
+    else:
+        values = m.compute_scope(as_of, scope)
+        counties = []
+    changed = services.differences(snapshot, scope.name, values)
+    context = {
+        "as_of": as_of,
+        "today": m.local_today(),
+        "plan_start": m.PLAN_START,
+        "scope": scope,
+        "counties": counties,
+        "cards": [_card(v, as_of, scope, changed) for v in values],
+        "rows": rows,
+        "metric_labels": [MetricKey(k).label for k in m.METRIC_ORDER],
+        "snapshot": snapshot,
+        "changed_count": len(changed) + sum(1 for r in rows for c in r["cells"] if c["frozen"]),
+        "query": _query(as_of, scope),
+        "report_kinds": ReportKind.choices,
+        "can_freeze": access.can_freeze(user),
+    }
+    return render(request, "monitoring/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def chart(request, key):
+    if key not in MetricKey.values:
+        raise Http404("没有这个指标。")
+    try:
+        scope, as_of = _scope_and_date(request)
+    except m.MetricInputError as exc:
+        return bad_input(request, str(exc))
+    cache_key = f"monitoring:chart:{key}:{as_of.isoformat()}:{scope.county_id or 0}"
+    svg = cache.get(cache_key)
+    if svg is None:
+        value = m.metric(key, as_of, scope)
+        series = m.trend(key, as_of, scope)
+        note = "累计" if key in m.CUMULATIVE_METRICS else ("按年度，每年1月重新计算" if value.year else "每月末时点值")
+        svg = str(line_chart_svg(series, title=f"{scope.name} · {value.label}", is_rate=value.is_rate,
+                                 target=value.target, cumulative_label=note))
+        seconds = getattr(settings, "MONITORING_CHART_CACHE_SECONDS", 300)
+        if seconds:
+            cache.set(cache_key, svg, seconds)
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@login_required
+@require_GET
+def records(request, key):
+    if key not in MetricKey.values:
+        raise Http404("没有这个指标。")
+    try:
+        scope, as_of = _scope_and_date(request)
+    except m.MetricInputError as exc:
+        return bad_input(request, str(exc))
+    part = request.GET.get("part", "")
+    if part and part not in parts_for(key):
+        return bad_input(request, f"未知的名单类型：“{part}”。")
+    listing = record_list(key, part, as_of, scope)
+    heading = f"{scope.name} · {MetricKey(key).label} · {listing.title}（截至 {as_of:%Y-%m-%d}）"
+    if request.GET.get("format") == "xlsx":
+        data = reports.records_excel_bytes(listing, heading)
+        response = HttpResponse(data, content_type=reports.XLSX_CONTENT_TYPE)
+        name = f"{scope.name}-{MetricKey(key).label}-{listing.title}-{as_of:%Y%m%d}.xlsx"
+        response["Content-Disposition"] = _attachment(name)
+        return response
+    page = Paginator(listing.queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "key": key,
+        "label": MetricKey(key).label,
+        "listing": listing,
+        "heading": heading,
+        "page": page,
+        "rows": [listing.row(obj) for obj in page.object_list],
+        "parts": [(p, title, _records_url(key, as_of, scope, p)) for p, title in parts_for(key).items()],
+        "scope": scope,
+        "as_of": as_of,
+        "query": _query(as_of, scope, part=listing.part),
+        "dashboard_url": reverse("monitoring:dashboard") + "?" + _query(as_of, scope),
+    }
+    return render(request, "monitoring/records.html", context)
+
+
+def _attachment(name):
+    from urllib.parse import quote
+
+    return f"attachment; filename=\"report.{name.rsplit('.', 1)[-1]}\"; filename*=UTF-8''{quote(name)}"
+
+
+@login_required
+@require_GET
+def report(request, fmt):
+    try:
+        scope, as_of = _scope_and_date(request)
+    except m.MetricInputError as exc:
+        return bad_input(request, str(exc))
+    kind = request.GET.get("kind") or ReportKind.ANNUAL
+    if kind not in ReportKind.values:
+        return bad_input(request, f"未知的报告类型：“{kind}”。可选：年度监测、中期评估、终期评估。")
+    data = reports.report_data(as_of, scope, kind)
+    if fmt == "xlsx":
+        response = HttpResponse(reports.excel_bytes(data), content_type=reports.XLSX_CONTENT_TYPE)
+    else:
+        response = HttpResponse(reports.pdf_bytes(data), content_type="application/pdf")
+    response["Content-Disposition"] = _attachment(reports.filename(data, fmt))
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def snapshots(request):
+    if not access.can_freeze(request.user):
+        raise PermissionDenied("只有市卫健委可以冻结和下载数据快照。")
+    if request.method == "POST":
+        try:
+            as_of = access.request_as_of(request.POST.get("as_of", ""))
+        except m.MetricInputError as exc:
+            return bad_input(request, str(exc))
+        kind = request.POST.get("kind") or ReportKind.ANNUAL
+        if kind not in ReportKind.values:
+            return bad_input(request, f"未知的报告类型：“{kind}”。")
+        try:
+            snapshot = services.freeze(as_of, kind, user=request.user, note=request.POST.get("note", "")[:200])
+        except services.SnapshotExists as exc:
+            messages.error(request, str(exc))
+            return redirect("monitoring:snapshots")
+        messages.success(request, f"已冻结：{snapshot}。冻结后的报告不会因之后的数据更正而改变。")
+        return redirect("monitoring:snapshots")
+    context = {
+        "snapshots": Snapshot.objects.select_related("created_by").all(),
+        "report_kinds": ReportKind.choices,
+        "today": m.local_today(),
+        "plan_start": m.PLAN_START,
+    }
+    return render(request, "monitoring/snapshots.html", context)
+
+
+@login_required
+@require_GET
+def snapshot_file(request, pk, fmt):
+    if not access.can_freeze(request.user):
+        raise PermissionDenied("只有市卫健委可以下载冻结的报告。")
+    snapshot = get_object_or_404(Snapshot, pk=pk)
+    field = snapshot.excel if fmt == "xlsx" else snapshot.pdf
+    if not field:
+        raise Http404("该快照没有这个文件。")
+    name = f"{m.CITY_NAME}-{snapshot.get_kind_display()}-{snapshot.as_of:%Y%m%d}-冻结.{fmt}"
+    return FileResponse(field.open("rb"), as_attachment=True, filename=name)

@@ -28,13 +28,18 @@ for _model in (Institution, TrainingProvider, Person, Employment):
 
 class DeleteView(av.ScopedDeleteView):
     def form_valid(self, form):
+        if self.usage and self.usage.is_protected:
+            return self._refuse()
         try:
             return super().form_valid(form)
         except (ProtectedError, RestrictedError):
             # The reference index may not know every reference (e.g. rows from imports);
             # the database does, so its refusal becomes a message instead of a 500.
-            messages.error(self.request, f"“{self.object}”仍被其他记录（如任职记录）引用，不能删除。")
-            return redirect(self.request.path)
+            return self._refuse()
+
+    def _refuse(self):
+        messages.error(self.request, f"“{self.object}”仍被其他记录（如任职记录）引用，不能删除。")
+        return redirect(self.request.path)
 
 
 class RegistryViewSet(ModelViewSet):

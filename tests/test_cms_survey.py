@@ -161,3 +161,18 @@ def test_survey_page_renders_questions_and_counties(client, survey):
     assert "纯母乳喂养的宝宝一般从几个月开始添加辅食" in html
     assert "曲靖经开区" in html and "0–6 个月" in html
     assert html.count('type="radio"') == sum(len(q[1]) for q in QUESTIONS)
+
+
+def test_web_submissions_feed_the_monitoring_metric(survey, qilin):
+    """End to end: answers given on the site are what parenting_knowledge_rate counts."""
+    metrics = pytest.importorskip("monitoring.metrics")
+    xuanwei = County.objects.get(name="宣威市")
+    Client(REMOTE_ADDR="10.0.0.1").post(survey.url, survey_post(qilin))  # 100 %
+    Client(REMOTE_ADDR="10.0.0.2").post(survey.url, survey_post(qilin, answers={**ALL_RIGHT, 1: 1, 2: 2}))  # 60 %
+    Client(REMOTE_ADDR="10.0.0.3").post(survey.url, survey_post(xuanwei))
+    today = timezone.localdate()
+    county_value = metrics.parenting_knowledge_rate(today, metrics.Scope(qilin))
+    assert (county_value.numerator, county_value.denominator) == (1, 2)
+    assert county_value.actual == 0.5
+    city_value = metrics.parenting_knowledge_rate(today, metrics.CITY)
+    assert (city_value.numerator, city_value.denominator) == (2, 3)

@@ -6,6 +6,8 @@ filtered by `submitted_at` (calendar year of D, up to D), by `county`, and count
 pass mark of that day, so a later change of the pass mark never rewrites a past figure.
 """
 
+import datetime
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -91,8 +93,15 @@ class SurveyPage(Page):
 
 class SurveyResponseQuerySet(models.QuerySet):
     def submitted_between(self, start, end):
-        """Responses submitted on local dates start..end inclusive (for the metric's year-to-D)."""
-        return self.filter(submitted_at__date__gte=start, submitted_at__date__lte=end)
+        """Responses submitted on local dates start..end inclusive (for the metric's year-to-D).
+
+        Datetime bounds at local midnight rather than `__date`, so the (submitted_at, county)
+        index serves the query.
+        """
+        def midnight(day):
+            return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+        return self.filter(submitted_at__gte=midnight(start), submitted_at__lt=midnight(end + datetime.timedelta(days=1)))
 
 
 class SurveyResponse(models.Model):

@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.encoding import escape_uri_path
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from . import kinds, services
@@ -58,11 +59,31 @@ def index(request):
     return render(request, "imports/index.html", _index_context(request, form))
 
 
+# Room for the form's other fields and the multipart boundaries around the file.
+_MULTIPART_OVERHEAD = 64 * 1024
+
+
+@csrf_exempt  # checked by _upload below, after the size check
 @never_cache
 @login_required
 @require_POST
 def upload(request):
     _require_importer(request.user)
+    # Refuse an oversized upload from its Content-Length, before Django reads the body to a
+    # temporary file (the CSRF middleware would otherwise parse it first).
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > max_bytes() + _MULTIPART_OVERHEAD:
+        context = _index_context(request, UploadForm(allowed_kinds=_allowed_kinds(request.user)))
+        context["upload_error"] = f"文件过大，上限为 {max_bytes() // (1024 * 1024)} MB。请拆分后分批导入。"
+        return render(request, "imports/index.html", context, status=400)
+    return _upload(request)
+
+
+@csrf_protect
+def _upload(request):
     form = UploadForm(request.POST, request.FILES, allowed_kinds=_allowed_kinds(request.user))
     if not form.is_valid():
         return render(request, "imports/index.html", _index_context(request, form), status=400)

@@ -225,3 +225,21 @@ def test_template_has_exact_headers_and_an_example_row_that_imports(personas, as
 def test_template_of_unknown_kind_is_404(personas, as_user):
     assert as_user(personas["commission"]).get("/imports/templates/nope.xlsx").status_code == 404
     assert as_user(personas["trainee_a"]).get(reverse("imports:template", args=["staff"])).status_code == 403
+
+
+def test_oversized_upload_is_refused_from_its_length(personas, as_user, settings):
+    settings.IMPORT_MAX_BYTES = 100 * 1024
+    client = as_user(personas["commission"])
+    response = upload(client, "staff", b"x" * (300 * 1024), name="big.csv")
+    assert response.status_code == 400
+    assert "文件过大" in response.content.decode()
+    assert ImportJob.objects.count() == 0
+
+
+def test_upload_still_needs_the_csrf_token(personas):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(personas["commission"])
+    response = client.post(UPLOAD, {"kind": "staff", "file": SimpleUploadedFile("a.csv", b"a,b\n1,2\n")})
+    assert response.status_code == 403

@@ -471,3 +471,17 @@ def test_county_official_takes_on_a_person_from_another_county_by_id_number(pers
     assert response.status_code == 302
     assert Employment.objects.filter(person=person_y, institution=inst_x).exists()
     assert client.get(url("person", "inspect", person_y)).status_code == 200
+
+
+def test_ajax_results_and_exports_are_scoped_and_masked(personas, world, as_user):
+    person_x, person_y = world["person"]
+    client = as_user(personas["county_x"])
+    results = client.get(reverse("registry_person:index_results")).content.decode()
+    assert "张晓明" in results and "李春花" not in results
+
+    export = client.get(url("person", "index"), {"export": "csv"})
+    assert export.status_code == 200
+    body = b"".join(export.streaming_content).decode("utf-8-sig") if export.streaming else export.content.decode()
+    assert "张晓明" in body and "李春花" not in body
+    assert person_x.id_number_masked in body and person_x.id_number not in body
+    assert "138****5678" in body and "13812345678" not in body

@@ -202,3 +202,16 @@ def test_account_form_refuses_bad_phone_and_duplicates(personas, county_x_obj, a
     response = client.post(reverse("accounts_user:add"), account_data(role="editor", phone="", email=taken))
     assert response.status_code == 400
     assert User.objects.filter(email=taken).count() == 1
+
+
+def test_every_declared_role_permission_exists():
+    # A misspelt codename in some app's roles.py would silently withhold a permission.
+    from django.contrib.auth.models import Permission
+
+    existing = {
+        f"{app}.{codename}"
+        for app, codename in Permission.objects.values_list("content_type__app_label", "codename")
+    }
+    for role, perms in discover_role_permissions().items():
+        missing = sorted(set(perms) - existing)
+        assert not missing, f"{role}: {missing}"

@@ -243,3 +243,10 @@ def test_upload_still_needs_the_csrf_token(personas):
     client.force_login(personas["commission"])
     response = client.post(UPLOAD, {"kind": "staff", "file": SimpleUploadedFile("a.csv", b"a,b\n1,2\n")})
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("persona,shown", [("commission", True), ("provider_a", True), ("editor", False)])
+def test_admin_menu_links_to_imports_for_importers(personas, as_user, persona, shown):
+    response = as_user(personas[persona]).get("/admin/")
+    assert response.status_code == 200
+    assert (INDEX in response.content.decode()) is shown

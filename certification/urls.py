@@ -19,7 +19,9 @@ urlpatterns = [
     path("manage/", views.manage, name="manage"),
     path("reviews/", views.review_queue, name="review_queue"),
     path("provider/", views.provider_certificates, name="provider"),
+    path("runs/<int:run_id>/", views.run_certificates, name="run"),
     path("runs/<int:run_id>/issue/", views.issue_run, name="issue_run"),
+    path("enrollments/<int:enrollment_id>/issue/", views.issue_enrollment, name="issue_enrollment"),
     path("runs/<int:run_id>/certificates.zip", views.run_zip, name="run_zip"),
     # Public verification; config/urls.py should also mount certification.verify_urls at /verify/.
     path("verify/", verification.verify_page, name="verify"),

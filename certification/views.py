@@ -381,6 +381,52 @@ def issue_run(request, run_id):
     return redirect("certification:provider" if request.user.is_provider_staff else "certification:manage")
 
 
+@never_cache
+@login_required
+@require_GET
+def run_certificates(request, run_id):
+    """One finished run: each trainee's result and certificate, issue to all or to one."""
+    from training.models import EnrollmentStatus
+
+    run = _get_run(request, run_id)
+    user = request.user
+    can_issue = roles.can_issue_for_provider(user, run.provider_id)
+    if not (can_issue or (user.is_county_official and run.county_id == user.county_id)):
+        raise PermissionDenied("只有举办该班次的培训机构、所在区县卫健局或市卫健委可以查看。")
+    enrollments = (
+        run.enrollments.filter(status=EnrollmentStatus.APPROVED)
+        .select_related("person", "certificate")
+        .order_by("person__name", "pk")
+    )
+    return render(
+        request,
+        "certification/run.html",
+        {"run": run, "enrollments": enrollments, "can_issue": can_issue and run.is_finished},
+    )
+
+
+@never_cache
+@login_required
+@require_POST
+def issue_enrollment(request, enrollment_id):
+    from training.models import Enrollment
+
+    enrollment = get_object_or_404(
+        Enrollment.objects.visible_to(request.user).select_related("run"), pk=enrollment_id
+    )
+    if not roles.can_issue_for_provider(request.user, enrollment.run.provider_id):
+        raise PermissionDenied("只有举办该班次的培训机构或市卫健委可以发证。")
+    try:
+        cert, created = services.issue_for_enrollment(enrollment, request.user)
+    except services.CertificationError as exc:
+        return render(request, "certification/error.html", {"message": str(exc)}, status=400)
+    if created:
+        messages.success(request, f"已为{enrollment.person.name}颁发证书 {cert.number}。")
+    else:
+        messages.info(request, f"{enrollment.person.name}已有证书 {cert.number}，未重复颁发。")
+    return redirect("certification:run", run_id=enrollment.run_id)
+
+
 class _ZipSink:
     """A write-only file for zipfile: what is written is handed out chunk by chunk."""
 

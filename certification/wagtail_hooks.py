@@ -4,12 +4,14 @@ searching, revoking, reviewing and the public verification page.
 """
 
 from django.urls import reverse_lazy
+from django.utils.functional import lazy
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
-from wagtail.admin.ui.tables import BooleanColumn, Column
+from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from .models import CertificateType
+from .models import CertificateType, VerificationLog
+from .verification import verification_path
 
 
 class CertificateTypeViewSet(ModelViewSet):
@@ -30,12 +32,39 @@ class CertificateTypeViewSet(ModelViewSet):
     ]
 
 
+class VerificationLogViewSet(ModelViewSet):
+    """Read-only (the commission holds only the view permission): who checked what, when."""
+
+    model = VerificationLog
+    icon = "list-ul"
+    add_to_admin_menu = False
+    copy_view_enabled = False
+    search_fields = ["number_queried"]
+    search_backend_name = None
+    form_fields = ["number_queried"]  # never used: nobody holds add/change on the log
+    list_display = [
+        DateColumn("created_at", label="时间", sort_key="created_at"),
+        Column("number_queried", label="查询编号"),
+        Column("outcome", label="结果", accessor="get_outcome_display", sort_key="outcome"),
+        BooleanColumn("with_token", label="带令牌"),
+        Column("channel", label="渠道"),
+        Column("ip", label="IP 地址"),
+    ]
+    list_filter = ["outcome", "channel"]
+
+
 certificate_type_viewset = CertificateTypeViewSet("certification_type")
+verification_log_viewset = VerificationLogViewSet("certification_verificationlog")
 
 
 @hooks.register("register_admin_viewset")
 def register_certificate_type_viewset():
     return certificate_type_viewset
+
+
+@hooks.register("register_admin_viewset")
+def register_verification_log_viewset():
+    return verification_log_viewset
 
 
 class RoleMenuItem(MenuItem):
@@ -64,7 +93,9 @@ certification_menu = Menu(
                      lambda u: u.is_commission or u.is_county_official, icon_name="tasks", order=400),
         RoleMenuItem("本机构颁发的证书", reverse_lazy("certification:provider"),
                      lambda u: u.is_provider_staff, icon_name="doc-full", order=500),
-        RoleMenuItem("证书查验（公开页面）", reverse_lazy("certification:verify"),
+        RoleMenuItem("查验记录", reverse_lazy("certification_verificationlog:index"),
+                     lambda u: u.has_perm("certification.view_verificationlog"), icon_name="list-ul", order=550),
+        RoleMenuItem("证书查验（公开页面）", lazy(verification_path, str)(),
                      lambda u: u.is_back_office, icon_name="link-external", order=600),
     ]
 )

@@ -31,3 +31,11 @@ def test_commission_edits_counts_toward_rate(personas, as_user):
         assert as_user(personas[who]).post(url, {"name": "x"}).status_code in (302, 403)
     nurse.refresh_from_db()
     assert nurse.name == "护士执业证书"
+
+
+def test_verification_log_read_only_for_commission(personas, as_user, client):
+    client.get("/certificates/verify/api/", {"n": "QJTY-2025-000001"})
+    body = as_user(personas["commission"]).get("/admin/certification_verificationlog/").content.decode()
+    assert "QJTY-2025-000001" in body
+    assert as_user(personas["commission"]).get("/admin/certification_verificationlog/new/").status_code in (302, 403)
+    assert as_user(personas["county_x"]).get("/admin/certification_verificationlog/").status_code in (302, 403)

@@ -101,3 +101,23 @@ def test_run_zip_streams_all_pdfs(personas, as_user):
     names = archive.namelist()
     assert len(names) == 3 and all(n.endswith(".pdf") for n in names)
     assert all(archive.read(n).startswith(b"%PDF") for n in names)
+
+
+def test_run_page_and_issue_to_one(personas, as_user):
+    run = finished_run(personas["provider_a"].provider, passed=2, failed=1)
+    page = as_user(personas["provider_a"]).get(f"/certificates/runs/{run.pk}/")
+    assert page.status_code == 200 and page.content.decode().count(">发证</button>") == 2
+    assert as_user(personas["provider_b"]).get(f"/certificates/runs/{run.pk}/").status_code == 404
+    assert as_user(personas["county_x"]).get(f"/certificates/runs/{run.pk}/").status_code == 200
+    assert as_user(personas["county_y"]).get(f"/certificates/runs/{run.pk}/").status_code == 404
+    passed = run.enrollments.filter(result=TrainingResult.PASSED).first()
+    failed = run.enrollments.get(result=TrainingResult.FAILED)
+    url = f"/certificates/enrollments/{passed.pk}/issue/"
+    assert as_user(personas["provider_b"]).post(url).status_code == 404
+    assert as_user(personas["county_x"]).post(url).status_code == 403
+    assert as_user(personas["provider_a"]).post(url).status_code == 302
+    assert as_user(personas["provider_a"]).post(url).status_code == 302  # again: nothing new
+    assert Certificate.objects.count() == 1
+    bad = as_user(personas["provider_a"]).post(f"/certificates/enrollments/{failed.pk}/issue/")
+    assert bad.status_code == 400 and "不合格" in bad.content.decode()
+    assert Certificate.objects.count() == 1

@@ -410,3 +410,63 @@ IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=1
 # Trend charts (one SVG per metric, computed month by month) are cached this many seconds;
 # the cards and tables are always live. 0 disables the cache (tests).
 MONITORING_CHART_CACHE_SECONDS = env.int("MONITORING_CHART_CACHE_SECONDS", default=0 if DJANGO_ENV == "test" else 300)
+
+# --- deploy ---
+# Production deployment (docs/deployment.md). Everything here is off unless its environment
+# variable is set, so development and tests are unchanged.
+
+# /healthz and structured logs ------------------------------------------------------------
+# LOG_FORMAT=json: one JSON object per line (core.logging.JsonFormatter), for log collectors.
+if env.str("LOG_FORMAT", default="plain") == "json":
+    LOGGING["formatters"]["json"] = {"()": "core.logging.JsonFormatter"}
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+
+# Read replica for dashboards and reports ----------------------------------------------------
+# DATABASE_REPLICA_URL=postgres://...: GET requests under DATABASE_REPLICA_PATHS read from the
+# replica (core.routers); writes, sessions and users always use the primary.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.routers.ReadReplicaRouter"]
+    DATABASE_REPLICA_PATHS = env.list("DATABASE_REPLICA_PATHS", default=["/dashboard/"])
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+                      "core.routers.ReplicaForReportsMiddleware")
+
+# Object storage (S3-compatible: MinIO, 阿里云 OSS, 腾讯云 COS, Ceph RGW) -----------------------
+# With AWS_STORAGE_BUCKET_NAME set, public media (Wagtail images and documents) and the private
+# storage (certificate scans and PDFs, served only through permission-checking views) go to
+# the bucket under two prefixes. Credentials come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
+# (read by boto3 itself) or the machine's role.
+if env.str("AWS_STORAGE_BUCKET_NAME", default=""):
+    _s3 = {
+        "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+        "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
+        "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="path"),
+        "signature_version": "s3v4",
+        "file_overwrite": False,
+        "default_acl": None,
+    }
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_s3, "location": env.str("AWS_MEDIA_LOCATION", default="media"), "querystring_auth": False},
+    }
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        # Private objects: no public URL; a signed one would expire after 5 minutes anyway.
+        "OPTIONS": {**_s3, "custom_domain": None, "location": env.str("AWS_PRIVATE_LOCATION", default="private"),
+                    "querystring_auth": True, "querystring_expire": 300},
+    }
+
+# Background work (django-tasks; Django 6's task framework) -------------------------------------
+# TASKS_BACKEND=database: tasks (Wagtail's search/reference index updates, bulk work) are stored
+# in the database and run by `manage.py db_worker` (deploy/systemd/qjty-worker.service);
+# otherwise they run immediately inside the request, as in development.
+if env.str("TASKS_BACKEND", default="immediate") == "database":
+    INSTALLED_APPS.append("django_tasks_db")
+    TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -79,15 +79,30 @@ def test_home_shows_no_progress_figure_without_monitoring_metrics(client, monkey
     assert 'class="headline"' not in html
 
 
+def test_home_survives_a_failing_or_missing_headline(client, monkeypatch):
+    import sys
+
+    import monitoring
+
+    # An installed monitoring app whose metrics module cannot be imported: nothing shown.
+    monkeypatch.setitem(sys.modules, "monitoring.metrics", None)
+    monkeypatch.delattr(monitoring, "metrics", raising=False)
+    response = client.get("/")
+    assert response.status_code == 200 and 'class="headline"' not in response.content.decode()
+
+
 def test_home_shows_the_monitoring_headline_when_provided(client, monkeypatch):
     import sys
     import types
 
     from cms import progress
 
+    import monitoring
+
     fake = types.ModuleType("monitoring.metrics")
     fake.headline = lambda as_of: {"label": "持证上岗率", "text": "65.1%（目标 70%）"}
     monkeypatch.setitem(sys.modules, "monitoring.metrics", fake)
+    monkeypatch.setattr(monitoring, "metrics", fake, raising=False)
     monkeypatch.setattr(progress.apps, "is_installed", lambda name: True)
     html = client.get("/").content.decode()
     assert "持证上岗率" in html and "65.1%" in html

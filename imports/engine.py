@@ -120,6 +120,10 @@ class Importer:
         """Write the good rows (all have status NEW or CHANGED). Runs inside a transaction."""
         raise NotImplementedError
 
+    def summary(self, rows):
+        """Extra preview lines about what the good rows would create besides themselves."""
+        return []
+
     # -- helpers for subclasses ---------------------------------------------------------------
 
     @classmethod
@@ -139,6 +143,7 @@ class Report:
     written: bool = False
     dry_run: bool = False
     good_rows_only: bool = False
+    summary: list = field(default_factory=list)
 
     @property
     def row_count(self):
@@ -249,6 +254,7 @@ def analyse(importer, table, ctx):
             importer.check(row, ctx)
             if row.ok and row.status not in (NEW, CHANGED, UNCHANGED):
                 raise RuntimeError(f"{importer.kind}: check() left row {row.number} without a status")
+    report.summary = importer.summary(report.good_rows)
     return report
 
 

@@ -45,6 +45,7 @@ def preview(user, kind, uploaded):
         raise
     report = analyse(kinds.get_importer(kind), table, Context(scope=scope, user=user))
     job.record(report)
+    job.message = " ".join(report.summary)[:300]
     job.file.save(job.original_name, ContentFile(data), save=False)
     job.save()
     return job, report

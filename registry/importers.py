@@ -117,6 +117,11 @@ class PersonIndex:
         self.first_seen.setdefault(number, (name, row.number))
         return person
 
+    def summary(self, rows):
+        """"新建人员 N 名" for the persons the good rows would create."""
+        new = {id(row.plan[0]) for row in rows if row.plan and getattr(row.plan[0], "pk", 0) is None}
+        return [f"将新建从业人员 {len(new)} 名（按身份证号未找到的人员）。"] if new else []
+
     def phone_changes(self, person, row, phone_key="phone"):
         phone = row[phone_key]
         return bool(phone) and person.pk is not None and phone != person.phone
@@ -371,6 +376,9 @@ class StaffImporter(Importer):
         else:
             row.status = UNCHANGED
         row.plan = (person, institution, existing)
+
+    def summary(self, rows):
+        return self.persons.summary(rows)
 
     def save(self, rows, ctx):
         self.persons.save([row.plan[0] for row in rows])

@@ -103,6 +103,18 @@ def test_county_official_training_rows_of_other_counties_are_errors(personas, as
     client.post(reverse("imports:upload"), {"kind": "training", "file": SimpleUploadedFile("a.xlsx", xlsx_bytes(HEADERS, rows))})
     job = ImportJob.objects.get()
     assert (job.created, [e["row"] for e in job.errors]) == (1, [3])
+    assert job.message == "将新建从业人员 1 名（按身份证号未找到的人员）。"
+
+
+def test_preview_announces_new_providers(personas, as_user):
+    client = as_user(personas["commission"])
+    rows = [record("张三", id_number(1), provider="昆明托育学院")]
+    client.post(reverse("imports:upload"), {"kind": "training", "file": SimpleUploadedFile("a.xlsx", xlsx_bytes(HEADERS, rows))})
+    job = ImportJob.objects.get()
+    assert "将新建培训机构 1 个（标记为由导入创建）：昆明托育学院。" in job.message
+    page = client.get(reverse("imports:detail", args=[job.pk])).content.decode()
+    assert "将新建培训机构 1 个" in page
+    assert not TrainingProvider.objects.filter(name="昆明托育学院").exists()  # the preview writes nothing
 
 
 def test_known_person_with_another_name_is_an_error(tmp_path, provider_a_obj):

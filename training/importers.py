@@ -108,6 +108,13 @@ class TrainingImporter(Importer):
         row.status = CHANGED if changes else UNCHANGED
         row.plan = (person, provider, changes, existing)
 
+    def summary(self, rows):
+        lines = self.persons.summary(rows)
+        providers = sorted({row.plan[1].name for row in rows if row.plan[1].pk is None})
+        if providers:
+            lines.append(f"将新建培训机构 {len(providers)} 个（标记为由导入创建）：" + "、".join(providers) + "。")
+        return lines
+
     def save(self, rows, ctx):
         self.persons.save([row.plan[0] for row in rows])
         needed = {id(row.plan[1]): row.plan[1] for row in rows if row.plan[1].pk is None}

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
+
+from core.health import healthz
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -20,6 +22,9 @@ urlpatterns = [
     path("courses/", include("courses.urls")),
     path("training/", include("training.urls")),
     path("certificates/", include("certification.urls")),
+    # Public certificate verification (the QR codes on certificates point here).
+    path("verify/", include("certification.verify_urls")),
+    path("healthz", healthz, name="healthz"),
     path("dashboard/", include("monitoring.urls")),
     path("imports/", include("imports.urls")),
     path("site/", include("cms.urls")),

@@ -307,15 +307,24 @@ def refresh_records(run, enrollment_ids=None):
         enrollments = enrollments.filter(pk__in=enrollment_ids)
     existing = {r.enrollment_id: r for r in TrainingRecord.objects.filter(enrollment__run=run)}
     count = 0
+    # First decisions are written in bulk (one finish creates a whole class's records);
+    # corrections to existing records are saved one by one so each is audit-logged.
+    new_records, decided = [], []
+    now = timezone.now()
     for enrollment in enrollments:
         decision = decide(
             course, enrollment.theory_hours, enrollment.practice_hours,
             enrollment.theory_score, enrollment.practice_score,
         )
         hours = Decimal(enrollment.theory_hours + enrollment.practice_hours).quantize(Decimal("0.1"))
+        record = existing.get(enrollment.pk)
         if (enrollment.result, enrollment.result_reason) != (decision.result, decision.reason_text[:300]):
             enrollment.result, enrollment.result_reason = decision.result, decision.reason_text[:300]
-            enrollment.save(update_fields=["result", "result_reason", "updated_at"])
+            if record is None:
+                enrollment.updated_at = now
+                decided.append(enrollment)
+            else:
+                enrollment.save(update_fields=["result", "result_reason", "updated_at"])
         values = {
             "person_id": enrollment.person_id,
             "category": course.category,
@@ -329,15 +338,21 @@ def refresh_records(run, enrollment_ids=None):
             "result": decision.result,
             "source": RecordSource.PLATFORM,
         }
-        record = existing.get(enrollment.pk)
         if record is None:
-            TrainingRecord.objects.create(enrollment=enrollment, **values)
+            new_records.append(TrainingRecord(enrollment=enrollment, **values))
             count += 1
         elif any(getattr(record, k) != v for k, v in values.items()):
             for key, value in values.items():
                 setattr(record, key, value)
             record.save()
             count += 1
+    # One UPDATE per distinct outcome (most of a class shares "合格" with no reason).
+    outcomes = {}
+    for enrollment in decided:
+        outcomes.setdefault((enrollment.result, enrollment.result_reason), []).append(enrollment.pk)
+    for (result, reason), ids in outcomes.items():
+        Enrollment.objects.filter(pk__in=ids).update(result=result, result_reason=reason, updated_at=now)
+    TrainingRecord.objects.bulk_create(new_records)
     return count
 
 

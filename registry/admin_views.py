@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.widgets import AdminDateInput
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -255,8 +256,10 @@ class PersonForm(WagtailAdminModelForm):
     employment_institution = forms.ModelChoiceField(
         label="任职机构", queryset=Institution.objects.none(), required=False
     )
-    employment_role = forms.ChoiceField(label="岗位", choices=[("", "---------"), *StaffRole.choices], required=False)
-    employment_start_date = forms.DateField(label="入职日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    employment_role = forms.ChoiceField(
+        label="岗位", choices=[("", "---------"), *StaffRole.choices], required=False
+    )
+    employment_start_date = forms.DateField(label="入职日期", required=False, widget=AdminDateInput)
 
     # Wider than the model field: "+86 138-1234-5678" is accepted and normalised to 11 digits.
     phone = forms.CharField(label="手机号", max_length=30, required=False)

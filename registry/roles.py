@@ -5,13 +5,17 @@ limited by the models' `visible_to(user)` / `editable_by(user)` querysets (a cou
 only their county, provider staff only their own provider).
 """
 
-_MODELS = ["institution", "trainingprovider", "person", "employment"]
+
+def _perms(models, actions):
+    return [f"registry.{action}_{model}" for model in models for action in actions]
+
 
 ROLE_PERMISSIONS = {
-    "commission": [f"registry.{action}_{model}" for model in _MODELS for action in ("add", "change", "delete", "view")],
+    "commission": _perms(["institution", "trainingprovider", "person", "employment"],
+                         ["add", "change", "delete", "view"]),
     "county": [
-        *(f"registry.{action}_{model}" for model in ("institution", "person", "employment") for action in ("add", "change", "view")),
+        *_perms(["institution", "person", "employment"], ["add", "change", "view"]),
         "registry.view_trainingprovider",
     ],
-    "provider": ["registry.view_trainingprovider", "registry.change_trainingprovider"],
+    "provider": _perms(["trainingprovider"], ["change", "view"]),
 }

@@ -17,6 +17,7 @@ from .factories_imports import (
     run_command,
     staff_row,
     uscc,
+    xls_bytes,
     xlsx_bytes,
 )
 
@@ -267,3 +268,20 @@ def test_new_person_values_match_the_person_model_setter():
     for field in ("id_number_hash", "id_number_masked", "gender", "birth_date"):
         assert values[field] == getattr(person, field), field
     assert pii.decrypt(values["id_number_encrypted"]) == number
+
+
+def test_staff_roster_in_the_old_xls_format(tmp_path, sunshine):
+    rows = [
+        staff_row("张三", id_number(1), start=datetime.date(2024, 3, 5), phone="13812345678"),
+        staff_row("李四", id_number(2), start="2024/3/6", end=datetime.date(2025, 1, 31)),
+    ]
+    path = write(tmp_path, "花名册.xls", xls_bytes(STAFF_HEADERS, rows))
+    status, result = run_command("staff", path, "--json")
+    assert (status, result["created"], result["errors"]) == (0, 2, [])
+    li = Employment.objects.get(person__name="李四")
+    assert (li.start_date, li.end_date) == (datetime.date(2024, 3, 6), datetime.date(2025, 1, 31))
+
+    rows.append(staff_row("王五", 5.30302199001011e17))
+    status, result = run_command("staff", write(tmp_path, "b.xls", xls_bytes(STAFF_HEADERS, rows)), "--json")
+    assert status == 1
+    assert [(e["row"], e["column"], e["value"]) for e in result["errors"]] == [(4, "身份证号", "5.30302199001011E+17")]

@@ -19,6 +19,7 @@ from .factories_imports import (
     media_root,  # noqa: F401 (fixture)
     staff_row,
     uscc,
+    xls_bytes,
     xlsx_bytes,
     zip_bomb_bytes,
 )
@@ -250,3 +251,10 @@ def test_admin_menu_links_to_imports_for_importers(personas, as_user, persona, s
     response = as_user(personas[persona]).get("/admin/")
     assert response.status_code == 200
     assert (INDEX in response.content.decode()) is shown
+
+
+def test_xls_upload_previews(personas, as_user, sunshine):
+    client = as_user(personas["county_x"])
+    upload(client, "staff", xls_bytes(STAFF_HEADERS, [staff_row("张三", id_number(1))]), name="花名册.xls")
+    job = latest_job()
+    assert (job.rows, job.created, job.errors, job.original_name) == (1, 1, [], "花名册.xls")

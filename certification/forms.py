@@ -2,6 +2,8 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from registry.models import County
+
 from .models import CertificateType, IssuerKind, Status
 from .services import check_scan
 
@@ -72,4 +74,7 @@ class SearchForm(forms.Form):
     q = forms.CharField(label="编号或姓名", max_length=50, required=False)
     type = forms.ModelChoiceField(label="证书类型", queryset=CertificateType.objects.all(), required=False, empty_label="全部")
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部")] + list(Status.choices))
+    county = forms.ModelChoiceField(
+        label="现任职区县", queryset=County.objects.all(), required=False, empty_label="全部"
+    )
     expiring = forms.BooleanField(label="即将到期", required=False)

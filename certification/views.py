@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import roles, services
 from .forms import ExternalCertificateForm, ReviewForm, RevokeForm, SearchForm, SupersedeForm
-from .models import Certificate, ReviewStatus, Source, Status, local_today
+from .models import Certificate, ReviewStatus, Source, Status, current_county_q, local_today
 from .pdf import ensure_pdf
 from .verification import verification_url
 
@@ -283,6 +283,8 @@ def manage(request):
             qs = qs.filter(type=data["type"])
         if data["status"]:
             qs = qs.with_status(data["status"], today)
+        if data["county"]:
+            qs = qs.filter(current_county_q(data["county"].pk, today))
         if data["expiring"]:
             expiring = True
             qs = services.expiring_soon(qs, settings.CERT_EXPIRY_REMINDER_DAYS, today).order_by("expiry_date", "pk")

@@ -196,6 +196,9 @@ def test_manage_search_scoped(personas, as_user, cert):
     assert cert.number in body and other.number in body
     body = as_user(personas["county_x"]).get("/certificates/manage/").content.decode()
     assert cert.number in body and other.number not in body
+    qilin = f.county("麒麟区").pk
+    body = as_user(personas["commission"]).get("/certificates/manage/", {"county": qilin}).content.decode()
+    assert cert.number in body and other.number not in body
     body = as_user(personas["commission"]).get("/certificates/manage/", {"q": "李小红"}).content.decode()
     assert cert.number in body and other.number not in body
     assert as_user(personas["provider_a"]).get("/certificates/manage/").status_code == 403

@@ -183,6 +183,15 @@ class Report:
     def good_rows(self):
         return [r for r in self.rows if r.ok]
 
+    def can_write(self, good_rows_only=False):
+        """Whether write() would import something: no file-level problem, and either no bad
+        row or (good rows only) at least one good row."""
+        if self.file_errors:
+            return False
+        if not self.has_errors:
+            return True
+        return good_rows_only and any(r.ok for r in self.rows)
+
     def as_dict(self):
         """The JSON object of interfaces.md (plus `written`, `dry_run`, `good_rows_only`)."""
         return {
@@ -261,7 +270,7 @@ def analyse(importer, table, ctx):
 def write(importer, report, ctx, *, good_rows_only=False):
     """Write in one transaction: everything, or with good_rows_only the rows without errors."""
     report.good_rows_only = good_rows_only
-    if report.file_errors or (report.has_errors and not good_rows_only):
+    if not report.can_write(good_rows_only):
         return report
     to_write = [r for r in report.rows if r.ok and r.status in (NEW, CHANGED)]
     try:

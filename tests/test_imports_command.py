@@ -285,3 +285,11 @@ def test_staff_roster_in_the_old_xls_format(tmp_path, sunshine):
     status, result = run_command("staff", write(tmp_path, "b.xls", xls_bytes(STAFF_HEADERS, rows)), "--json")
     assert status == 1
     assert [(e["row"], e["column"], e["value"]) for e in result["errors"]] == [(4, "身份证号", "5.30302199001011E+17")]
+
+
+def test_good_rows_only_with_no_good_row_imports_nothing(tmp_path, sunshine):
+    path = write(tmp_path, "a.xlsx", xlsx_bytes(STAFF_HEADERS, [staff_row("张三", "123")]))
+    for extra in ([], ["--dry-run"]):
+        status, result = run_command("staff", path, "--json", "--good-rows-only", *extra)
+        assert (status, result["written"]) == (1, False)
+    assert ImportJob.objects.get().status == ImportStatus.FAILED

@@ -63,7 +63,7 @@ class Command(BaseCommand):
             self.stdout.write(_dumps(report.as_dict()))
         else:
             self._print_report(report)
-        ok = report.written or (dry_run and (not report.has_errors or good_rows_only) and not report.file_errors)
+        ok = report.can_write(good_rows_only) if dry_run else report.written
         if not ok:
             sys.exit(1)
 

@@ -16,6 +16,7 @@ from wagtail.permissions import register_permission_policy
 
 from core.validators import validate_id_number
 
+from . import admin_forms
 from . import admin_views as av
 from .filters import EmploymentFilterSet, InstitutionFilterSet, PersonFilterSet, TrainingProviderFilterSet
 from .models import Employment, Institution, Person, TrainingProvider
@@ -72,7 +73,7 @@ class InstitutionViewSet(RegistryViewSet):
     url_prefix = "registry/institutions"
     icon = "home"
     menu_order = 100
-    form_class = av.InstitutionForm
+    form_class = admin_forms.InstitutionForm
     filterset_class = InstitutionFilterSet
     search_fields = ["name", "uscc", "address"]
     list_select_related = ("county",)
@@ -100,7 +101,7 @@ class TrainingProviderViewSet(RegistryViewSet):
     url_prefix = "registry/providers"
     icon = "group"
     menu_order = 200
-    form_class = av.TrainingProviderForm
+    form_class = admin_forms.TrainingProviderForm
     filterset_class = TrainingProviderFilterSet
     search_fields = ["name", "uscc", "contact_name"]
     list_select_related = ("county",)
@@ -168,7 +169,7 @@ class PersonViewSet(RegistryViewSet):
     index_view_class = PersonIndexView
     edit_view_class = PersonEditView
     inspect_view_class = PersonInspectView
-    form_class = av.PersonForm
+    form_class = admin_forms.PersonForm
     filterset_class = PersonFilterSet
     search_fields = ["name"]
     edit_template_name = "registry/admin/person_edit.html"
@@ -206,7 +207,7 @@ class EmploymentViewSet(RegistryViewSet):
     icon = "list-ul"
     menu_order = 400
     index_view_class = EmploymentIndexView
-    form_class = av.EmploymentForm
+    form_class = admin_forms.EmploymentForm
     filterset_class = EmploymentFilterSet
     search_fields = ["person__name", "institution__name"]
     list_select_related = ("person", "institution__county")

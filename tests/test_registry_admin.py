@@ -281,12 +281,12 @@ def test_duplicate_id_number_is_a_form_error(personas, world, as_user):
 def test_duplicate_caught_only_by_the_database_is_still_a_form_error(personas, world, as_user, monkeypatch):
     # Two clerks saving the same number at once: the form check passes for both, the unique
     # constraint on id_number_hash stops the second. That must read as a form error.
-    from registry import admin_views
+    from registry import admin_forms
 
     person_x, _ = world["person"]
     monkeypatch.setattr(
-        admin_views.PersonForm, "clean_id_number_input",
-        lambda self: admin_views.validate_id_number(self.cleaned_data["id_number_input"]),
+        admin_forms.PersonForm, "clean_id_number_input",
+        lambda self: admin_forms.validate_id_number(self.cleaned_data["id_number_input"]),
     )
     response = as_user(personas["commission"]).post(
         url("person", "add"), person_data(id_number_input=person_x.id_number)

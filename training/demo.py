@@ -219,7 +219,8 @@ def _demo_provider_and_trainee(rng, courses, providers, pools, today):
     and the demo trainee (if the registry linked one) is enrolled and has a record."""
     from accounts.models import User
 
-    provider = providers[0]
+    staff = User.objects.filter(username="demo_provider").select_related("provider").first()
+    provider = staff.provider if staff and staff.provider_id else providers[0]
     trainee = User.objects.filter(username="demo_trainee").select_related("person").first()
     person = getattr(trainee, "person", None) if trainee else None
     course = next((c for c in courses if c.target_role == StaffRole.CAREGIVER), courses[0])

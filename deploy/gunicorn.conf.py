@@ -1,0 +1,50 @@
+"""gunicorn configuration for production (docs/deployment.md) and for the bench and load test.
+
+Every value can be overridden from the environment (GUNICORN_*), so one file serves the
+systemd unit, `make run-prod`, `make bench` and `make loadtest`.
+
+    gunicorn -c deploy/gunicorn.conf.py config.wsgi:application
+"""
+
+import multiprocessing
+import os
+
+# Behind nginx on the same machine: listen on loopback only. A unix socket also works:
+# GUNICORN_BIND=unix:/run/qjty/gunicorn.sock
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
+
+# Sync workers: Django is CPU-bound here and nginx buffers slow clients, so one request per
+# worker and (2 × cores) + 1 workers is the well-tried default. Raise threads only for
+# I/O-heavy loads (GUNICORN_THREADS > 1 switches to the gthread worker).
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+worker_class = "gthread" if threads > 1 else "sync"
+
+# Large Excel imports and bulk PDF downloads take time; anything slower belongs in a task.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 30
+keepalive = 5
+
+# Recycle workers now and then: bounds the memory of a long-lived process (reportlab, pandas).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = 200
+
+# Load the application before forking: workers share its memory and start fast.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() == "true"
+
+# Trust X-Forwarded-* only from nginx on this machine.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Logs to stdout/stderr (journald collects them). Access log off by default: nginx keeps one.
+accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+proc_name = "qjty"
+
+
+def post_fork(server, worker):
+    # Database connections must not be shared across the fork of a preloaded app.
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        conn.close()

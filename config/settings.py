@@ -470,3 +470,7 @@ if env.str("TASKS_BACKEND", default="immediate") == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# --- training (self check-in) ---
+# The self check-in QR code changes this often (seconds); a scanned code stays valid one step more.
+TRAINING_CHECKIN_ROTATE_SECONDS = env.int("TRAINING_CHECKIN_ROTATE_SECONDS", default=30)

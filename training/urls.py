@@ -21,6 +21,8 @@ urlpatterns = [
         views.decide_enrollment, {"action": "reject"}, name="reject_enrollment",
     ),
     path("runs/<int:pk>/sessions/<int:session_pk>/attendance/", views.attendance_sheet, name="attendance_sheet"),
+    path("runs/<int:pk>/sessions/<int:session_pk>/qr/", views.checkin_display, name="checkin_display"),
+    path("checkin/<int:session_pk>/<str:code>/", views.checkin_view, name="checkin"),
     path("runs/<int:pk>/scores/", views.scores, name="scores"),
     path("runs/<int:pk>/finish/", views.finish, name="finish"),
     path("runs/<int:pk>/roster.xlsx", views.roster_export, name="roster_export"),

@@ -393,3 +393,68 @@ def roster_export(request, pk):
     filename = f"花名册-{run.display_title}.xlsx".replace("/", "-")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
     return response
+
+
+# --- QR self check-in ----------------------------------------------------------------------------
+
+
+@never_cache
+@back_office_required
+def checkin_display(request, pk, session_pk):
+    """The trainer's screen: a QR code that rotates; the page reloads itself to follow it."""
+    import qrcode
+    import qrcode.image.svg
+
+    from . import checkin
+
+    run = _get_run(request.user, pk, write=True)
+    session = get_object_or_404(run.sessions.all(), pk=session_pk)
+    svg = None
+    is_open = checkin.is_open(session)
+    if is_open and not run.is_finished:
+        url = request.build_absolute_uri(
+            reverse("training:checkin", args=[session.pk, checkin.code_for(session)])
+        )
+        svg = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12).to_string(encoding="unicode")
+    opens, closes = checkin.window(session)
+    return render(
+        request,
+        "training/checkin_display.html",
+        {"run": run, "session": session, "svg": svg, "opens": opens, "closes": closes,
+         "refresh": checkin.rotate_seconds()},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@trainee_required
+def checkin_view(request, session_pk, code):
+    """The trainee's side: confirm on GET (link previews must not check anyone in), mark on POST."""
+    from . import checkin
+
+    session = get_object_or_404(Session.objects.select_related("run__course"), pk=session_pk)
+    enrollment = Enrollment.objects.filter(
+        run=session.run, person=request.person, status=EnrollmentStatus.APPROVED
+    ).first()
+    error, status_code = None, 200
+    if enrollment is None:
+        error, status_code = "您没有被录取到该班次，不能签到。", 403
+    elif not checkin.code_is_valid(session, code):
+        error, status_code = "二维码已过期，请重新扫描培训老师屏幕上的二维码。", 400
+    elif not checkin.is_open(session) or session.run.is_finished:
+        error, status_code = "不在本课次的签到时间内。", 400
+    existing = Attendance.objects.filter(session=session, enrollment=enrollment).first() if enrollment else None
+    if request.method == "POST" and error is None:
+        if existing is None:
+            services.record_attendance(session.pk, {enrollment.pk: checkin.status_at(session)}, request.user)
+            existing = Attendance.objects.get(session=session, enrollment=enrollment)
+            messages.success(request, f"签到成功：{existing.get_status_display()}。")
+        else:
+            messages.info(request, f"您已签到（{existing.get_status_display()}）。")
+        return redirect("training:my_enrollment", pk=enrollment.pk)
+    return render(
+        request,
+        "training/checkin.html",
+        {"session": session, "error": error, "existing": existing},
+        status=status_code,
+    )

@@ -44,3 +44,19 @@ check: venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media staticfiles
+
+# --- speed, scale and production (issue 9; docs/deployment.md) ---
+.PHONY: bench loadtest run-prod
+
+# The benchmark suite on a deterministic province-size data set (separate database:
+# BENCH_DATABASE_URL, default bench/.data/bench.sqlite3); one table + bench/results.json.
+bench: venv
+	$(PY) -m bench.run $(BENCH_ARGS)
+
+# 50 simulated users, 60 s, gunicorn + PostgreSQL on 127.0.0.1 (LOADTEST_DATABASE_URL).
+loadtest: venv
+	$(PY) -m loadtest.run
+
+# The production setup on this machine: PostgreSQL, migrate, collectstatic, worker, gunicorn.
+run-prod: venv
+	PORT=$(PORT) deploy/run-prod.sh

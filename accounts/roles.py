@@ -181,10 +181,19 @@ def assign_role_group(user):
 # --- Signals ---------------------------------------------------------------------------------
 
 
+_UNKNOWN = object()
+
+
 @receiver(post_init, sender=User, dispatch_uid="accounts.roles.remember_role")
 def _remember_role(sender, instance, **kwargs):
     # Remembered so that saving a user whose role did not change costs no extra query.
-    instance._role_at_load = instance.role if instance.pk else None
+    # A deferred role (`.only(...)`) is not read here: that would be one query per row.
+    if not instance.pk:
+        instance._role_at_load = None
+    elif "role" in instance.__dict__:
+        instance._role_at_load = instance.role
+    else:
+        instance._role_at_load = _UNKNOWN
 
 
 @receiver(post_save, sender=User, dispatch_uid="accounts.roles.follow_role")

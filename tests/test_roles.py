@@ -215,3 +215,13 @@ def test_every_declared_role_permission_exists():
     for role, perms in discover_role_permissions().items():
         missing = sorted(set(perms) - existing)
         assert not missing, f"{role}: {missing}"
+
+
+def test_loading_users_with_deferred_role_costs_no_query_per_row(personas, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        users = list(User.objects.only("pk", "username"))
+    assert len(users) >= 8
+    # Saving such a user still keeps the membership right.
+    user = User.objects.only("pk", "username").get(pk=personas["county_x"].pk)
+    user.save()
+    assert role_groups(user) == {"区县卫健局"}

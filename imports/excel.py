@@ -12,8 +12,8 @@ Usage from any app (exports, reports, error sheets):
 """
 
 import datetime
-import decimal
 import io
+import numbers
 
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
@@ -33,9 +33,11 @@ def safe_cell(value):
     """
     if value is None:
         return None
-    if isinstance(value, bool | int | float | decimal.Decimal | datetime.date | datetime.datetime):
+    if isinstance(value, numbers.Number | datetime.date | datetime.time | datetime.timedelta):
         return value
-    text = str(value)
+    if getattr(value, "dtype", None) is not None:
+        return value  # numpy/pandas scalars (e.g. numpy.bool_) from DataFrame exports
+    text = value if isinstance(value, str) else str(value)
     if text.startswith(_FORMULA_PREFIXES):
         return "'" + text
     return text

@@ -148,3 +148,15 @@ def test_csv_helper_round_trip_is_real():
     data = csv_bytes(["姓名"], [["张三"]], encoding="gb18030")
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")
+
+
+def test_safe_cell_keeps_numpy_and_pandas_values():
+    import numpy
+    import pandas
+
+    assert safe_cell(numpy.int64(-5)) == -5 and isinstance(safe_cell(numpy.int64(-5)), numpy.int64)
+    assert safe_cell(numpy.float64(0.5)) == 0.5
+    assert safe_cell(pandas.Timestamp("2024-01-01")) == pandas.Timestamp("2024-01-01")
+    assert safe_cell(numpy.bool_(True))
+    frame = pandas.DataFrame({"n": [-1, 2], "s": ["=x", "ok"]}).map(safe_cell)
+    assert frame["n"].tolist() == [-1, 2] and frame["s"].tolist() == ["'=x", "ok"]

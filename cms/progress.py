@@ -8,7 +8,12 @@ metrics module offers it, and shows nothing otherwise. Never a hard-coded figure
 import logging
 
 from django.apps import apps
+from django.core.cache import cache
 from django.utils import timezone
+
+# The headline aggregates the whole workforce registry; the public home page is the busiest
+# page of the site, so the figure is computed at most once per this many seconds.
+CACHE_SECONDS = 600
 
 logger = logging.getLogger(__name__)
 
@@ -28,11 +33,17 @@ def city_headline():
     headline = getattr(metrics, "headline", None)
     if not callable(headline):
         return None
-    try:
-        value = headline(timezone.localdate())
-    except Exception:  # the home page must render even if a metric cannot be computed
-        logger.exception("progress headline unavailable")
-        return None
+    today = timezone.localdate()
+    key = f"cms:progress-headline:{today.isoformat()}"
+    value = cache.get(key)
+    if value is None:
+        try:
+            value = headline(today)
+        except Exception:  # the home page must render even if a metric cannot be computed
+            logger.exception("progress headline unavailable")
+            return None
+        if value:
+            cache.set(key, value, CACHE_SECONDS)
     if isinstance(value, str) and value:
         return {"label": "全市托育人才培养进展", "text": value}
     if isinstance(value, dict) and value.get("label"):

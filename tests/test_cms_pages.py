@@ -18,9 +18,18 @@ from cms.models import (
 )
 from registry.models import County
 
-from .factories_cms import ExpertFactory, article, article_index, class_index, home, parent_class, survey_page
+from .factories_cms import (  # noqa: F401
+    ExpertFactory,
+    article,
+    article_index,
+    class_index,
+    clear_cache,
+    home,
+    parent_class,
+    survey_page,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clear_cache")]
 
 
 # --- Page tree rules -----------------------------------------------------------------------
@@ -229,3 +238,69 @@ def test_expert_directory_filters_by_county_and_specialty(client):
     assert client.get("/site/experts/", {"specialty": "astrology"}).status_code == 404
     assert client.get("/site/experts/", {"county": "999999"}).status_code == 404
     assert client.get("/site/experts/", {"county": "x"}).status_code == 404
+
+
+def test_article_body_renders_every_block_type_with_alt_text(client, tmp_path, settings):
+    import io
+    import json
+
+    from django.core.files.base import ContentFile
+    from django.core.files.images import ImageFile
+    from PIL import Image as PILImage
+    from wagtail.documents.models import Document
+    from wagtail.images.models import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (800, 500), (200, 120, 80)).save(buffer, format="PNG")
+    photo = Image.objects.create(title="米粉", description="妈妈用小勺喂宝宝米粉",
+                                 file=ImageFile(buffer, name="rice.png"))
+    handbook = Document.objects.create(title="辅食手册", file=ContentFile(b"%PDF-1.4 demo", name="handbook.pdf"))
+    page = article("全部内容块", text="正文")
+    page.cover_image = photo
+    page.body = json.dumps([
+        {"type": "heading", "value": {"text": "小标题甲", "level": "h2"}},
+        {"type": "paragraph", "value": "<p>段落<b>加粗</b></p>"},
+        {"type": "image", "value": {"image": {"image": photo.pk, "decorative": False, "alt_text": "宝宝第一次吃辅食"},
+                                    "caption": "图片说明乙"}},
+        {"type": "tip", "value": {"kind": "doctor", "title": "", "text": "<p>高热不退请就医</p>"}},
+        {"type": "video", "value": {"title": "视频丙", "file": None, "link": "https://example.org/v", "caption": ""}},
+        {"type": "download", "value": {"title": "辅食手册下载", "document": handbook.pk, "description": "PDF"}},
+    ])
+    page.save_revision().publish()
+    response = client.get(page.url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h2>小标题甲</h2>" in html and "<b>加粗</b>" in html
+    assert 'alt="宝宝第一次吃辅食"' in html and "图片说明乙" in html and "srcset=" in html
+    assert "何时就医" in html and "高热不退请就医" in html
+    assert 'href="https://example.org/v"' in html and "视频丙" in html
+    assert "辅食手册下载" in html and handbook.url in html
+    assert 'property="og:image" content="http://testserver/' in html
+    assert 'alt="妈妈用小勺喂宝宝米粉"' in html  # the cover's description is its alt text
+
+
+def test_video_block_needs_a_file_or_a_link():
+    from django.core.exceptions import ValidationError
+
+    from cms.blocks import QuestionBlock, VideoBlock
+
+    block = VideoBlock()
+    with pytest.raises(ValidationError):
+        block.clean(block.to_python({"title": "无来源", "file": None, "link": "", "caption": ""}))
+    question = QuestionBlock()
+    with pytest.raises(ValidationError):
+        question.clean(question.to_python({"question": "题", "options": ["甲", "乙"], "correct_option": 3,
+                                           "explanation": "解析"}))
+
+
+def test_home_and_class_list_do_not_query_per_item(client, django_assert_max_num_queries):
+    for n in range(8):
+        article(f"文章{n}", bands=("0-6m", "1-2y"), topics=("sleep", "family"))
+        parent_class(f"课堂{n}")
+    survey_page()
+    client.get("/")  # warm up: the site root, headline cache
+    with django_assert_max_num_queries(20):
+        assert client.get("/").status_code == 200
+    with django_assert_max_num_queries(15):
+        assert client.get(class_index().url).status_code == 200

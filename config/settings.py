@@ -474,3 +474,8 @@ else:
 # --- training (self check-in) ---
 # The self check-in QR code changes this often (seconds); a scanned code stays valid one step more.
 TRAINING_CHECKIN_ROTATE_SECONDS = env.int("TRAINING_CHECKIN_ROTATE_SECONDS", default=30)
+
+# --- browser journeys / security tests ---
+# Wagtail's admin shows avatars from gravatar.com by default: a request to another host (the CSP
+# blocks it and the browser journeys caught it). No avatars from anywhere else.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None

@@ -190,5 +190,7 @@ def template_download(request, kind):
     _require_importer(request.user)
     if kind not in kinds.available_kinds():
         raise Http404("没有这种导入模板。")
+    if not may_import(request.user, kind):
+        raise PermissionDenied("您没有导入这类数据的权限。")
     response = HttpResponse(services.template_workbook(kind), content_type=XLSX_CONTENT_TYPE)
     return _attachment(response, f"{kinds.KIND_TITLES[kind]}-导入模板.xlsx")

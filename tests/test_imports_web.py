@@ -226,6 +226,9 @@ def test_template_has_exact_headers_and_an_example_row_that_imports(personas, as
 def test_template_of_unknown_kind_is_404(personas, as_user):
     assert as_user(personas["commission"]).get("/imports/templates/nope.xlsx").status_code == 404
     assert as_user(personas["trainee_a"]).get(reverse("imports:template", args=["staff"])).status_code == 403
+    provider = as_user(personas["provider_a"])
+    assert provider.get(reverse("imports:template", args=["staff"])).status_code == 403
+    assert provider.get(reverse("imports:template", args=["training"])).status_code == 200
 
 
 def test_oversized_upload_is_refused_from_its_length(personas, as_user, settings):

@@ -377,3 +377,19 @@ def test_record_queryset_helpers():
     ft.TrainingRecordFactory(completion_date=datetime.date(2026, 12, 31))
     qs = TrainingRecord.objects.passed().completed_between(datetime.date(2024, 1, 1), datetime.date(2025, 12, 31))
     assert qs.count() == 1
+
+
+def test_attendance_for_a_future_session_is_refused(personas):
+    run = ft.RunFactory()
+    e = ft.EnrollmentFactory(run=run)
+    session = ft.SessionFactory(run=run)
+    with pytest.raises(TrainingError, match="尚未开始"):
+        services.record_attendance(session.pk, {e.pk: "present"}, personas["provider_a"], today=session.date - datetime.timedelta(days=1))
+    assert not Attendance.objects.exists()
+
+
+def test_person_enrolled_twice_with_a_provider_is_listed_once(personas):
+    person = f.PersonFactory()
+    for _ in range(2):
+        ft.EnrollmentFactory(run=ft.RunFactory(provider=personas["provider_a"].provider), person=person)
+    assert list(Person.objects.visible_to(personas["provider_a"])).count(person) == 1

@@ -7,7 +7,7 @@ class TrainingConfig(AppConfig):
 
     def ready(self):
         from auditlog.registry import auditlog
-        from django.db.models import Q
+        from django.db.models import Exists, OuterRef, Q
 
         from registry.models import register_person_visibility
 
@@ -23,5 +23,6 @@ class TrainingConfig(AppConfig):
         def provider_sees_own_trainees(user):
             # Provider staff see the persons enrolled in their provider's runs.
             if user.is_provider_staff:
-                return Q(enrollments__run__provider_id=user.provider_id)
+                # Exists, not a join: a person in several of the runs must appear once.
+                return Q(Exists(models.Enrollment.objects.filter(person=OuterRef("pk"), run__provider_id=user.provider_id)))
             return None

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -99,7 +99,8 @@ class CourseRunQuerySet(models.QuerySet):
         if user.is_provider_staff:
             return self.filter(provider_id=user.provider_id)
         if user.is_trainee:
-            return self.public() | self.filter(enrollments__person__user=user)
+            mine = Enrollment.objects.filter(run=OuterRef("pk"), person__user=user)
+            return self.filter(~Q(status=RunStatus.DRAFT) | Q(Exists(mine)))
         return self.none()
 
     def editable_by(self, user):

@@ -183,7 +183,7 @@ def change_capacity(run_id, capacity):
 
 
 @transaction.atomic
-def record_attendance(session_id, statuses, user):
+def record_attendance(session_id, statuses, user, today=None):
     """Save the attendance sheet of one session: {enrollment_id: AttendanceStatus value}.
 
     Only approved enrolments of the session's run can be marked. After the run is finished,
@@ -191,6 +191,8 @@ def record_attendance(session_id, statuses, user):
     """
     session = Session.objects.select_related("run").get(pk=session_id)
     run = session.run
+    if session.date > (today or local_today()):
+        raise TrainingError("课次尚未开始，不能提前记录考勤。")
     valid = set(AttendanceStatus.values)
     allowed = dict(
         run.enrollments.filter(status=EnrollmentStatus.APPROVED).values_list("pk", "person__name")

@@ -3,18 +3,19 @@
 Indexing: a page's title, summary and body are cut into words with jieba's search mode
 (which also emits the shorter words inside long ones: 母乳喂养 → 母乳, 喂养, 母乳喂养) and
 stored as SearchTerm rows. Querying: the query is cut the same way; pages are matched by
-exact equality on the indexed `term` column and ranked: pages whose title holds more query
-words first, then pages matching more distinct words, then by weighted occurrences.
+exact equality on the indexed `term` column and ranked: pages whose title holds query words
+first, rarer words counting more (inverse document frequency), then pages matching more
+distinct words, then by weighted occurrences.
 """
 
 import logging
+import math
 import re
 import threading
 import unicodedata
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Count, Max, Q, Sum
 
 _lock = threading.Lock()
 _tokenizer = None
@@ -142,10 +143,13 @@ def _prefetch(model):
 # --- Querying --------------------------------------------------------------------------------
 
 
-def search_pages(query, models=None):
+def search_pages(query, models=None, limit=200):
     """Live, public pages matching `query`, best first, as specific page instances.
 
-    Returns a list (already ranked); about four queries whatever the number of results.
+    Ranking: pages with query words in their title come first; words are weighted by rarity
+    (inverse document frequency), so a title holding 辅食 beats one holding only 宝宝.
+    Three queries whatever the number of results: the page count, the matching terms (at
+    most pages × query words rows), and the pages themselves.
     """
     from wagtail.models import Page
 
@@ -155,19 +159,24 @@ def search_pages(query, models=None):
     if not terms:
         return []
     models = models or indexed_models()
-    live_ids = Page.objects.live().public().type(*models).values("pk")
-    ranked = (
-        SearchTerm.objects.filter(term__in=terms, page_id__in=live_ids)
-        .values("page_id")
-        .annotate(
-            title_hits=Count("pk", filter=Q(in_title=True)),
-            matched=Count("pk"),
-            weight=Sum("weight"),
-            newest=Max("page__first_published_at"),
-        )
-        .order_by("-title_hits", "-matched", "-weight", "-newest", "-page_id")[:200]
+    live = Page.objects.live().public().type(*models)
+    rows = list(
+        SearchTerm.objects.filter(term__in=terms, page_id__in=live.values("pk"))
+        .values_list("page_id", "term", "in_title", "weight")
     )
-    order = [row["page_id"] for row in ranked]
-    pages = Page.objects.filter(pk__in=order).specific()
-    by_id = {p.pk: p for p in pages}
+    if not rows:
+        return []
+    total_pages = live.count()
+    document_frequency = defaultdict(int)
+    for _, term, _, _ in rows:
+        document_frequency[term] += 1
+    idf = {term: math.log((total_pages + 1) / (df + 1)) + 1 for term, df in document_frequency.items()}
+    title_score, text_score, matched = defaultdict(float), defaultdict(float), defaultdict(int)
+    for page_id, term, in_title, weight in rows:
+        matched[page_id] += 1
+        text_score[page_id] += idf[term] * math.log1p(weight)
+        if in_title:
+            title_score[page_id] += idf[term]
+    order = sorted(matched, key=lambda pk: (-title_score[pk], -matched[pk], -text_score[pk], -pk))[:limit]
+    by_id = {p.pk: p for p in Page.objects.filter(pk__in=order).specific()}
     return [by_id[pk] for pk in order if pk in by_id]

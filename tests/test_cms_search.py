@@ -96,3 +96,12 @@ def test_rebuild_command_reindexes_everything():
     assert found("辅食") == []
     call_command("rebuild_cms_search", stdout=open("/dev/null", "w"))
     assert found("辅食") == ["辅食的质地"]
+
+
+def test_rare_words_in_the_title_count_more_than_common_ones():
+    for n in range(4):
+        article(f"宝宝成长日记{n}", text="宝宝今天很开心。")
+    solids = article("第一口辅食吃什么", text="强化铁米粉。")
+    results = found("宝宝几个月加辅食")
+    assert results[0] == solids.title
+    assert len(results) == 5

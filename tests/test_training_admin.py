@@ -100,3 +100,15 @@ def test_finished_run_sessions_cannot_be_added(personas, as_user):
     data = {"run": run.pk, "date": "2026-03-03", "start_time": "09:00", "end_time": "12:00", "hours": "3",
             "kind": "theory", "topic": "补课", "trainer": ""}
     assert as_user(personas["provider_a"]).post(reverse("training_session:add"), data).status_code == 400
+
+
+def test_run_with_enrolments_cannot_be_deleted_but_an_empty_one_can(personas, run_a, as_user):
+    ft.EnrollmentFactory(run=run_a)
+    client = as_user(personas["provider_a"])
+    response = client.post(reverse("training_courserun:delete", args=[run_a.pk]))
+    assert response.status_code == 302
+    assert CourseRun.objects.filter(pk=run_a.pk).exists()
+    empty = ft.RunFactory(provider=personas["provider_a"].provider, status=RunStatus.DRAFT)
+    client.post(reverse("training_courserun:delete", args=[empty.pk]))
+    assert not CourseRun.objects.filter(pk=empty.pk).exists()
+    assert as_user(personas["provider_b"]).post(reverse("training_courserun:delete", args=[run_a.pk])).status_code == 404

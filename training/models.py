@@ -279,7 +279,8 @@ class EnrollmentQuerySet(models.QuerySet):
 
 
 class Enrollment(models.Model):
-    run = models.ForeignKey(CourseRun, verbose_name="班次", on_delete=models.CASCADE, related_name="enrollments")
+    # PROTECT: a run with enrolments is cancelled, not deleted (its history and records stay).
+    run = models.ForeignKey(CourseRun, verbose_name="班次", on_delete=models.PROTECT, related_name="enrollments")
     person = models.ForeignKey(
         "registry.Person", verbose_name="学员", on_delete=models.PROTECT, related_name="enrollments"
     )
@@ -408,7 +409,8 @@ class Session(models.Model):
 
 
 class Attendance(models.Model):
-    session = models.ForeignKey(Session, verbose_name="课次", on_delete=models.CASCADE, related_name="attendance")
+    # PROTECT: deleting a session that has attendance would silently change credited hours.
+    session = models.ForeignKey(Session, verbose_name="课次", on_delete=models.PROTECT, related_name="attendance")
     enrollment = models.ForeignKey(
         Enrollment, verbose_name="报名", on_delete=models.CASCADE, related_name="attendance"
     )

@@ -7,9 +7,12 @@ Enrolment decisions, attendance, scores and finishing are front-office flows (tr
 
 import django_filters
 from django import forms
+from django.db.models import ProtectedError, RestrictedError
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 from wagtail import hooks
+from wagtail.admin import messages
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn
@@ -116,11 +119,22 @@ class CourseRunEditView(av.ScopedEditView):
         return instance
 
 
+class DeleteView(av.ScopedDeleteView):
+    protected_message = "“{}”已有报名或考勤记录，不能删除；不再开办的班次请把状态改为“已取消”。"
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except (ProtectedError, RestrictedError):
+            messages.error(self.request, self.protected_message.format(self.object))
+            return redirect(self.request.path)
+
+
 class TrainingViewSet(ModelViewSet):
     index_view_class = av.ScopedIndexView
     add_view_class = av.ScopedCreateView
     edit_view_class = av.ScopedEditView
-    delete_view_class = av.ScopedDeleteView
+    delete_view_class = DeleteView
     inspect_view_class = av.ScopedInspectView
     history_view_class = av.ScopedHistoryView
     usage_view_class = av.ScopedUsageView

@@ -74,3 +74,19 @@ def test_demo_seed_without_people_creates_nothing():
     ft.course()
     training_demo.seed(Ctx())
     assert not CourseRun.objects.exists()
+
+
+def test_course_with_runs_cannot_be_deleted_in_wagtail(as_user):
+    from django.urls import reverse
+
+    from accounts.models import User
+
+    admin = User.objects.create_superuser("root-courses", "root-courses@example.cn", "x-Long-Password-1")
+    run = ft.RunFactory()
+    client = as_user(admin)
+    response = client.post(reverse("wagtailadmin_pages:delete", args=[run.course.pk]))
+    assert response.status_code == 302
+    assert CoursePage.objects.filter(pk=run.course.pk).exists()
+    spare = ft.course()
+    client.post(reverse("wagtailadmin_pages:delete", args=[spare.pk]))
+    assert not CoursePage.objects.filter(pk=spare.pk).exists()

@@ -39,6 +39,7 @@ if [ ! -f "$ENV_FILE" ]; then
   chmod 600 "$ENV_FILE"
 fi
 set -a; . "$ENV_FILE"; set +a
+export GUNICORN_BIND="127.0.0.1:$PORT"
 
 # Create the database on first use (a local PostgreSQL with the connecting role allowed to).
 $PY - <<'PY'

@@ -9,8 +9,8 @@ Journeys (weights are the share of simulated users):
   verification by QR link, site search;
 - 学员 trainee: portal, my training, my certificates;
 - 培训机构 provider: runs, one run, issued certificates;
-- 市/区县卫健委 commission or county official: the progress dashboard, a drill-down list,
-  certificate management.
+- 市/区县卫健委 commission or county official: the progress dashboard (the city, or one county),
+  a drill-down list, certificate management.
 Every request is a GET that must answer 200; anything else counts as a failure. Requests are
 named by page type, so the summary gives the p95 of each type.
 """
@@ -99,7 +99,7 @@ class Provider(_Journey):
         self.page("/training/runs/", "provider: runs")
 
     @task(2)
-    def run(self):
+    def one_run(self):
         if PLAN["runs"]:
             self.page(f"/training/runs/{self.rng.choice(PLAN['runs'])}/", "provider: one run")
 
@@ -109,7 +109,7 @@ class Provider(_Journey):
 
 
 class Commission(_Journey):
-    weight = 2
+    weight = 1
     role = "commission"
 
     @task(3)
@@ -127,3 +127,14 @@ class Commission(_Journey):
     @task(1)
     def manage(self):
         self.page("/certificates/manage/", "certificate management")
+
+
+class County(Commission):
+    """A county official: the same journey, limited to their county (the default scope)."""
+
+    weight = 1
+    role = "county"
+
+    @task(1)
+    def county_dashboard(self):
+        self.page("/dashboard/", "dashboard (one county)")

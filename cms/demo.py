@@ -14,7 +14,7 @@ from wagtail.models import Page
 
 from registry.models import County
 
-from .demo_articles import ARTICLES, CLASSES, EXPERTS, SURVEY_QUESTIONS
+from .demo_articles import ARTICLES, CLASSES, EXPERTS, SURVEY_QUESTIONS, TAGS
 from .models import (
     AgeBand,
     ArticleIndexPage,
@@ -161,6 +161,8 @@ def _articles(index, covers, experts):
         )
         page.age_bands = [bands[s] for s in band_slugs]
         page.topics = [topics[s] for s in topic_slugs]
+        for tag in TAGS.get(slug, []):
+            page.tags.add(tag)
         index = Page.objects.get(pk=index.pk)
         index.add_child(instance=page)
         created += 1

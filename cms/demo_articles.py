@@ -469,3 +469,21 @@ SURVEY_QUESTIONS = [
     ("婴幼儿乘车时，怎样最安全？", ["大人抱着坐在副驾驶", "坐在后排的儿童安全座椅里", "系上大人的安全带"], 2,
      "发生碰撞时大人抱不住孩子。婴幼儿应坐在后排、反向安装的儿童安全座椅里。"),
 ]
+
+# Free keywords for some articles (browsable with ?tag=).
+TAGS = {
+    "when-to-start-solids": ["辅食", "月龄"],
+    "first-foods-iron": ["辅食", "补铁"],
+    "no-salt-no-sugar": ["辅食", "口味"],
+    "breastfeeding-first-six-months": ["母乳"],
+    "formula-feeding": ["配方奶", "奶瓶"],
+    "vitamin-d": ["母乳", "维生素D"],
+    "safe-sleep": ["睡眠安全"],
+    "night-waking": ["夜醒"],
+    "choking-first-aid": ["急救", "窒息"],
+    "home-safety": ["急救", "烫伤"],
+    "fever-at-home": ["发热"],
+    "diarrhoea-dehydration": ["腹泻"],
+    "screen-time": ["屏幕时间"],
+    "shared-reading": ["绘本"],
+}

@@ -44,5 +44,6 @@ def test_seed_is_complete_and_idempotent(tmp_path, settings):
         assert ArticlePage.objects.live().filter(age_bands=band).exists()
     for topic in Topic.objects.all():
         assert ArticlePage.objects.live().filter(topics=topic).exists()
+    assert ArticlePage.objects.filter(tags__name="辅食").count() == 3
     # The demo search works on the seeded text.
     assert "添加辅食的时间" in search_pages("辅食")[0].title

@@ -304,3 +304,15 @@ def test_home_and_class_list_do_not_query_per_item(client, django_assert_max_num
         assert client.get("/").status_code == 200
     with django_assert_max_num_queries(15):
         assert client.get(class_index().url).status_code == 200
+
+
+def test_browse_by_tag_and_unknown_tag_is_404(client):
+    tagged = article("母乳储存", topics=("feeding",))
+    tagged.tags.add("母乳")
+    tagged.save_revision().publish()
+    article("奶瓶清洁", topics=("feeding",))
+    response = client.get(article_index().url, {"tag": "母乳"})
+    assert titles(response) == ["母乳储存"]
+    assert "#母乳" in client.get(tagged.url).content.decode()
+    missing = client.get(article_index().url, {"tag": "no-such-tag"})
+    assert missing.status_code == 404 and "页面不存在" in missing.content.decode()

@@ -8,7 +8,7 @@ reads `cms.models.SurveyResponse`).
 from .taxonomy import AgeBand, Topic  # noqa: F401
 from .experts import Expert, Specialty  # noqa: F401
 from .home import HomePage  # noqa: F401
-from .articles import ArticleIndexPage, ArticlePage  # noqa: F401
+from .articles import ArticleIndexPage, ArticlePage, ArticlePageTag  # noqa: F401
 from .classes import ClassSignup, ParentClassIndexPage, ParentClassPage  # noqa: F401
 from .survey import SurveyPage, SurveyResponse  # noqa: F401
 from .search import SearchTerm  # noqa: F401

@@ -5,7 +5,9 @@ from django.db import models
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
-from modelcluster.fields import ParentalManyToManyField
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import Tag, TaggedItemBase
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, PageManager
@@ -34,21 +36,26 @@ class ArticleIndexPage(Page):
         articles = ArticlePage.objects.child_of(self).for_listing()
         # Unknown slugs are a 404 in the site's design (the issue: "unknown tag or topic").
         age_slug, topic_slug = request.GET.get("age", ""), request.GET.get("topic", "")
+        tag_slug = request.GET.get("tag", "")
         age_band = AgeBand.objects.by_slug(age_slug)
         topic = Topic.objects.by_slug(topic_slug)
-        if (age_slug and age_band is None) or (topic_slug and topic is None):
-            raise Http404("没有这个月龄段或主题")
+        tag = Tag.objects.filter(slug=tag_slug).first() if tag_slug else None
+        if (age_slug and age_band is None) or (topic_slug and topic is None) or (tag_slug and tag is None):
+            raise Http404("没有这个月龄段、主题或标签")
         if age_band:
             articles = articles.filter(age_bands=age_band)
         if topic:
             articles = articles.filter(topics=topic)
+        if tag:
+            articles = articles.filter(tagged_items__tag=tag)
         context.update(
             page_obj=paginate(request, articles, self.per_page),
             age_bands=AgeBand.objects.all(),
             topics=Topic.objects.all(),
             age_band=age_band,
             topic=topic,
-            filter_query=filter_query(age=age_slug, topic=topic_slug),
+            tag=tag,
+            filter_query=filter_query(age=age_slug, topic=topic_slug, tag=tag_slug),
         )
         return context
 
@@ -72,6 +79,12 @@ def _today():
     return timezone.localdate()
 
 
+class ArticlePageTag(TaggedItemBase):
+    """Free keywords editors add to articles (e.g. 母乳, 过敏), browsable with ?tag=."""
+
+    content_object = ParentalKey("cms.ArticlePage", on_delete=models.CASCADE, related_name="tagged_items")
+
+
 class ArticlePage(Page):
     summary = models.TextField("摘要", max_length=200, help_text="列表和分享卡片上显示，200 字以内")
     cover_image = models.ForeignKey(
@@ -87,6 +100,7 @@ class ArticlePage(Page):
         on_delete=models.SET_NULL, related_name="reviewed_articles",
     )
     publish_date = models.DateField("发布日期", default=_today)
+    tags = ClusterTaggableManager("标签", through=ArticlePageTag, blank=True)
 
     objects = ArticlePageManager()
 
@@ -98,6 +112,7 @@ class ArticlePage(Page):
             [
                 FieldPanel("age_bands", widget=forms.CheckboxSelectMultiple),
                 FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("tags"),
             ],
             heading="分类",
         ),
@@ -141,7 +156,7 @@ class ArticlePage(Page):
         body_field = self._meta.get_field("body")
         return {
             "title": self.title,
-            "summary": " ".join([self.summary, *(t.name for t in self.topics.all())]),
+            "summary": " ".join([self.summary, *(t.name for t in self.topics.all()), *(t.name for t in self.tags.all())]),
             "body": " ".join(str(s) for s in body_field.get_searchable_content(self.body)),
         }
 

@@ -193,16 +193,12 @@ def run_list(request):
         CourseRun.objects.visible_to(request.user)
         .select_related("course", "provider", "county")
         .with_seat_counts()
-        .annotate(pending_count=_pending_count())
+        .annotate(pending_count=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.PENDING), distinct=True))
         .order_by("-start_date", "-pk")
     )
     run_filter = RunFilter(request.GET or None, queryset=runs)
     page, query = _paginate(request, run_filter.qs)
     return render(request, "training/run_list.html", {"filter": run_filter, "page": page, "query": query})
-
-
-def _pending_count():
-    return Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.PENDING), distinct=True)
 
 
 @never_cache
@@ -214,7 +210,7 @@ def run_detail(request, pk):
     enrollment_filter = EnrollmentFilter(request.GET or None, queryset=enrollments)
     page, query = _paginate(request, enrollment_filter.qs)
     sessions = run.sessions.all()
-    counts = {row["status"]: row["n"] for row in run.enrollments.values("status").annotate(n=_count_pk())}
+    counts = {row["status"]: row["n"] for row in run.enrollments.values("status").annotate(n=Count("pk")).order_by()}
     return render(
         request,
         "training/run_detail.html",
@@ -230,10 +226,6 @@ def run_detail(request, pk):
             "seats_taken": counts.get(EnrollmentStatus.APPROVED, 0) + counts.get(EnrollmentStatus.PENDING, 0),
         },
     )
-
-
-def _count_pk():
-    return Count("pk")
 
 
 @require_POST

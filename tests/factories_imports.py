@@ -163,3 +163,21 @@ def xls_bytes(headers, rows):
         + struct.pack("<I", 0) + struct.pack("<I", free) * 108
     )
     return header + struct.pack("<128I", *fat) + directory + stream
+
+
+def entity_bomb_bytes(headers):
+    """An .xlsx whose sheet XML declares a "billion laughs" entity chain and uses it in a cell."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes(headers, [["张三"] * len(headers)])))
+    entities = '<!ENTITY lol "lol">' + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10)
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = body.decode()
+                text = f'<?xml version="1.0"?><!DOCTYPE lolz [{entities}]>' + text[text.index("<worksheet"):]
+                body = text.replace("<t>张三</t>", "<t>&lol9;</t>", 1).encode()
+            archive.writestr(info.filename, body)
+    return buffer.getvalue()

@@ -14,6 +14,7 @@ from registry.models import Person
 from .factories_imports import (
     STAFF_HEADERS,
     csv_bytes,
+    entity_bomb_bytes,
     id_number,
     media_root,  # noqa: F401 (fixture)
     run_command,
@@ -160,3 +161,14 @@ def test_safe_cell_keeps_numpy_and_pandas_values():
     assert safe_cell(numpy.bool_(True))
     frame = pandas.DataFrame({"n": [-1, 2], "s": ["=x", "ok"]}).map(safe_cell)
     assert frame["n"].tolist() == [-1, 2] and frame["s"].tolist() == ["'=x", "ok"]
+
+
+def test_xml_parsing_is_defused():
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML is True
+
+
+def test_xml_entity_expansion_is_refused():
+    # calamine's XML reader does not expand DTD entities: the reference is an error, not 3 GB.
+    assert "无法读取该 Excel 文件" in refused(entity_bomb_bytes(STAFF_HEADERS), "花名册.xlsx")

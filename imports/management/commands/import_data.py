@@ -33,21 +33,22 @@ class Command(BaseCommand):
 
     def handle(self, *args, kind, path, dry_run, good_rows_only, **options):
         as_json = options["json"]
+        flags = {"dry_run": dry_run, "good_rows_only": good_rows_only}
         available = kinds.available_kinds()
         if kind not in available:
-            return self._fail(kind, f"未知的导入类型“{kind}”，可选：{', '.join(available)}。", as_json)
+            return self._fail(kind, f"未知的导入类型“{kind}”，可选：{', '.join(available)}。", as_json, **flags)
         file_path = Path(path)
         if not file_path.is_file():
-            return self._fail(kind, f"找不到文件：{path}", as_json)
+            return self._fail(kind, f"找不到文件：{path}", as_json, **flags)
         try:
             # Size first, so a huge file is refused without being read into memory.
             check_size(file_path.stat().st_size)
             data = file_path.read_bytes()
             report = run_import(kind, data, file_path.name, dry_run=dry_run, good_rows_only=good_rows_only)
         except FileRejected as exc:
-            return self._fail(kind, str(exc), as_json)
+            return self._fail(kind, str(exc), as_json, **flags)
         except OSError as exc:
-            return self._fail(kind, f"无法读取文件：{exc.strerror or exc}", as_json)
+            return self._fail(kind, f"无法读取文件：{exc.strerror or exc}", as_json, **flags)
 
         if not dry_run:
             job = ImportJob(
@@ -82,12 +83,12 @@ class Command(BaseCommand):
         else:
             write(self.style.ERROR("文件有错误，未写入任何数据。"))
 
-    def _fail(self, kind, message, as_json):
+    def _fail(self, kind, message, as_json, *, dry_run=False, good_rows_only=False):
         if as_json:
             payload = {
                 "kind": kind, "rows": 0, "created": 0, "updated": 0, "unchanged": 0,
                 "errors": [{"row": None, "column": "", "value": "", "message": message}],
-                "written": False,
+                "written": False, "dry_run": dry_run, "good_rows_only": good_rows_only,
             }
             self.stdout.write(_dumps(payload))
         else:

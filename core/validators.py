@@ -100,6 +100,20 @@ def validate_phone(value):
     return phone
 
 
+_LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+
+
+def validate_contact_phone(value):
+    """An organisation's phone: a mobile number, or a landline with its area code (0874-3123456)."""
+    phone = normalise_text(value).replace(" ", "")
+    if _LANDLINE_RE.match(phone):
+        return phone
+    try:
+        return validate_phone(phone)
+    except ValidationError:
+        raise ValidationError("联系电话应为手机号，或带区号的固定电话（如 0874-3123456）。", code="contact_phone") from None
+
+
 def validate_uscc(value):
     """Return the normalised 统一社会信用代码, or raise ValidationError."""
     code = normalise_id_number(value)

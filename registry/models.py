@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from core import pii
 from core.validators import (
+    validate_contact_phone,
     id_number_birth_date,
     id_number_gender,
     normalise_id_number,
@@ -251,7 +252,7 @@ class TrainingProvider(models.Model):
             self.uscc = None
         if self.contact_phone:
             try:
-                self.contact_phone = validate_phone(self.contact_phone)
+                self.contact_phone = validate_contact_phone(self.contact_phone)
             except ValidationError as exc:
                 raise ValidationError({"contact_phone": exc.messages}) from None
 

@@ -93,3 +93,17 @@ def test_uscc_wrong_length():
     with pytest.raises(ValidationError) as exc:
         validate_uscc("9153030")
     assert "18 位" in exc.value.messages[0]
+
+
+@pytest.mark.parametrize("raw, expected", [("0874-3123456", "0874-3123456"), ("08743123456", "08743123456"), ("138 1234 5678", "13812345678")])
+def test_contact_phone_accepts_landlines(raw, expected):
+    from core.validators import validate_contact_phone
+
+    assert validate_contact_phone(raw) == expected
+
+
+def test_contact_phone_rejects_garbage():
+    from core.validators import validate_contact_phone
+
+    with pytest.raises(ValidationError):
+        validate_contact_phone("12345")

@@ -8,9 +8,10 @@ class CmsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import signals  # noqa: F401  (connects the search indexing receivers)
+        from . import signals
         from .models import ClassSignup, Expert
 
+        signals.connect()
         # Who changed an expert's listing, and sign-ups (parents' phone numbers) are audited.
         auditlog.register(Expert)
         auditlog.register(ClassSignup)

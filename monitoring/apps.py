@@ -13,3 +13,7 @@ class MonitoringConfig(AppConfig):
         # A changed target changes how far every scope is from the plan: keep who changed what.
         auditlog.register(Target)
         auditlog.register(Snapshot, exclude_fields=["figures", "excel", "pdf"])
+
+        from . import figures_cache
+
+        figures_cache.connect_signals()

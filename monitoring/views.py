@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import access, reports, services
+from . import access, figures_cache, reports, services
 from . import metrics as m
 from .charts import line_chart_svg
 from .models import MetricKey, ReportKind, Snapshot
@@ -72,7 +72,7 @@ def dashboard(request):
     snapshot = Snapshot.objects.filter(as_of=as_of).order_by("-created_at").first()
     rows = []
     if user.is_commission:
-        table = m.compute_table(as_of)
+        table = figures_cache.cached_table(as_of, m.compute_table)
         by_county = {county.pk: values for county, values in table["counties"]}
         values = table["city"] if scope.is_city else by_county[scope.county_id]
         for county, county_values in table["counties"]:

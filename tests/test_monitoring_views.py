@@ -282,3 +282,41 @@ def test_dashboard_query_count_does_not_grow_with_data(world, personas, as_user)
         f.PersonFactory()
     assert count() == small
     assert small <= 25
+
+
+# --- the figures cache ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def figures_cache_on(settings):
+    from django.core.cache import cache
+
+    settings.MONITORING_FIGURES_CACHE_SECONDS = 300
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_cached_dashboard_never_shows_figures_older_than_the_records(world, personas, as_user, figures_cache_on):
+    from training.models import TrainingRecord
+
+    client = as_user(personas["commission"])
+
+    def director():
+        page = client.get(f"/dashboard/?as_of={AS_OF}")
+        return {c["v"].key: c["v"] for c in page.context["cards"]}["director_training_person_times"].actual
+
+    assert director() == 2
+    assert director() == 2  # served from the cache
+    # A bulk insert (as the importers do) sends no signal: the data stamp changes the key.
+    record = TrainingRecord.objects.filter(person=world["p1"]).first()
+    TrainingRecord.objects.bulk_create([TrainingRecord(
+        person=world["p2"], category=record.category, role=StaffRole.DIRECTOR, provider=record.provider,
+        county=record.county, course_name="批量导入", completion_date=D, hours=8, result="passed", source="imported",
+    )])
+    assert director() == 3
+    # A correction through save() (same row count, same ids) changes the token.
+    fixed = TrainingRecord.objects.get(course_name="批量导入")
+    fixed.result = "failed"
+    fixed.save()
+    assert director() == 2

@@ -26,7 +26,7 @@ import time
 import traceback
 from pathlib import Path
 
-from bench.common import BENCH_DIR, REPO, server_env, setup_django
+from bench.common import BENCH_DIR, DATA_DIR, REPO, server_env, setup_django
 
 RESULTS = BENCH_DIR / "results.json"
 SECTIONS = ["http", "dashboard", "pdf", "bulk", "import", "report"]
@@ -94,7 +94,7 @@ class Gunicorn:
         env.setdefault("GUNICORN_ACCESSLOG", "")
         self.proc = subprocess.Popen(
             [str(REPO / ".venv/bin/gunicorn"), "-c", str(REPO / "deploy/gunicorn.conf.py"), "config.wsgi:application"],
-            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=open(BENCH_DIR / ".data/gunicorn.log", "w"),
+            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=open(DATA_DIR / "gunicorn.log", "w"),
             start_new_session=True,
         )
 
@@ -104,7 +104,7 @@ class Gunicorn:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError("gunicorn exited: see bench/.data/gunicorn.log")
+                raise RuntimeError(f"gunicorn exited: see {DATA_DIR / 'gunicorn.log'}")
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
                 conn.request("GET", path)
@@ -170,14 +170,17 @@ def measure_http(results, rng):
     server = Gunicorn()
     try:
         server.wait_ready()
-        usable = {}
+        usable, problems = {}, {}
         for name in ("verify", "article"):
-            if paths[name]:
-                status = get_status(server.port, paths[name][0])
-                if status == 200:
-                    usable[name] = paths[name]
-                else:
-                    print(f"{name}: {paths[name][0]} answered {status}")
+            if not paths[name]:
+                problems[name] = "no such pages in the data set"
+                continue
+            status = get_status(server.port, paths[name][0])
+            if status == 200:
+                usable[name] = paths[name]
+            else:
+                problems[name] = f"{paths[name][0]} answered HTTP {status} (see {DATA_DIR / 'gunicorn.log'})"
+                print(f"{name}: {problems[name]}")
         # Warm every worker (imports, template caches) before anything is timed.
         for name, plist in [("hello", paths["hello"]), *usable.items()]:
             loadclient.run(server.port, plist, HTTP_CLIENTS, 2.0)
@@ -198,7 +201,7 @@ def measure_http(results, rng):
     for name, target in targets.items():
         if name not in runs:
             results.unavailable(f"{name}_ratio", labels[name] + " req/s ÷ hello", f"≥ {target}",
-                                "no data or the page does not answer 200")
+                                problems.get(name, "not measured"))
             continue
         run = runs[name]
         ratio = round(run["rps"] / hello, 3) if hello else None

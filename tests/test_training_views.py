@@ -268,3 +268,13 @@ def test_course_page_hours_must_add_up():
         ("module", {"title": "模块一", "theory_hours": Decimal("8"), "practice_hours": Decimal("4"), "description": ""}),
     ]
     course.full_clean()
+
+
+def test_trainee_exports_own_history_only(personas, as_user):
+    mine = claimed(personas["trainee_a"])
+    ft.TrainingRecordFactory(person=mine, course_name="=1+1")
+    ft.TrainingRecordFactory(course_name="别人的记录")
+    response = as_user(personas["trainee_a"]).get(reverse("training:my_records_export"))
+    assert response.status_code == 200
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in rows] == ["'=1+1"]

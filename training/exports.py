@@ -56,3 +56,15 @@ def roster_rows(enrollments):
             e.get_result_display() if e.result else "",
             e.result_reason,
         ]
+
+
+HISTORY_HEADER = ["课程名称", "培训类别", "培训对象", "培训机构", "区县", "开始日期", "结业日期", "学时", "考核结果", "来源"]
+
+
+def history_rows(records):
+    """`records` with select_related('provider', 'county')."""
+    for r in records:
+        yield [
+            r.course_name, r.get_category_display(), r.get_role_display(), r.provider.name, r.county.name,
+            r.start_date, r.completion_date, float(r.hours), r.get_result_display(), r.get_source_display(),
+        ]

@@ -6,6 +6,7 @@ app_name = "training"
 urlpatterns = [
     # Trainee portal
     path("me/", views.my_training, name="my_training"),
+    path("me/records.xlsx", views.my_records_export, name="my_records_export"),
     path("me/enrollments/<int:pk>/", views.my_enrollment, name="my_enrollment"),
     path("me/enrollments/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("runs/<int:run_pk>/enrol/", views.enrol, name="enrol"),

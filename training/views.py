@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import services
-from .exports import ROSTER_HEADER, roster_rows, workbook_bytes
+from .exports import HISTORY_HEADER, ROSTER_HEADER, history_rows, roster_rows, workbook_bytes
 from .filters import EnrollmentFilter, RecordFilter, RunFilter
 from .models import (
     Attendance,
@@ -100,6 +100,23 @@ def my_training(request):
             "practice_total": practice_total,
         },
     )
+
+
+def _xlsx_response(content, filename):
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
+    return response
+
+
+@never_cache
+@trainee_required
+def my_records_export(request):
+    """The trainee's own training history (all runs and imported records) as Excel."""
+    records = TrainingRecord.objects.visible_to(request.user).select_related("provider", "county")
+    content = workbook_bytes("培训记录", HISTORY_HEADER, history_rows(records))
+    return _xlsx_response(content, f"培训记录-{request.person.name}.xlsx")
 
 
 @never_cache
@@ -379,12 +396,7 @@ def roster_export(request, pk):
         .order_by("status", "person__name", "pk")
     )
     content = workbook_bytes("花名册", ROSTER_HEADER, roster_rows(enrollments))
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    filename = f"花名册-{run.display_title}.xlsx".replace("/", "-")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
-    return response
+    return _xlsx_response(content, f"花名册-{run.display_title}.xlsx".replace("/", "-"))
 
 
 # --- QR self check-in ----------------------------------------------------------------------------

@@ -78,3 +78,9 @@ def test_header_forms(header):
 def test_display_value_looks_like_excel():
     assert parsers.display_value(5.303021990010113e17) == "5.30302199001011E+17"
     assert parsers.display_value(60.0) == "60"
+
+
+def test_id_number_in_scientific_notation_as_text_from_a_csv():
+    with pytest.raises(ValidationError) as info:
+        parsers.id_number("5.30302199001011E+17", None)
+    assert "文本" in info.value.messages[0]

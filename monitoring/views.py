@@ -71,10 +71,12 @@ def dashboard(request):
     user = request.user
     snapshot = Snapshot.objects.filter(as_of=as_of).order_by("-created_at").first()
     rows = []
+    # One cached table serves the city and every county (a county official reads their row).
+    table = figures_cache.cached_table(as_of, m.compute_table)
+    by_county = {county.pk: values for county, values in table["counties"]}
+    values = table["city"] if scope.is_city else by_county[scope.county_id]
+    counties = []
     if user.is_commission:
-        table = figures_cache.cached_table(as_of, m.compute_table)
-        by_county = {county.pk: values for county, values in table["counties"]}
-        values = table["city"] if scope.is_city else by_county[scope.county_id]
         for county, county_values in table["counties"]:
             cscope = m.Scope(county)
             changed = services.differences(snapshot, county.name, county_values)
@@ -85,9 +87,6 @@ def dashboard(request):
                           for v in county_values],
             })
         counties = [county for county, _ in table["counties"]]
-    else:
-        values = m.compute_scope(as_of, scope)
-        counties = []
     changed = services.differences(snapshot, scope.name, values)
     context = {
         "as_of": as_of,

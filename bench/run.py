@@ -240,8 +240,10 @@ def measure_dashboard(results):
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
     queries = [q["sql"] for q in captured.captured_queries]
-    # The aggregates behind the figures: the statements that count or sum.
-    aggregates = [q for q in queries if q.lstrip().upper().startswith("SELECT") and ("COUNT(" in q.upper() or "SUM(" in q.upper())]
+    # The SQL behind the figures: every SELECT the page runs, except those that only identify the
+    # visitor (session, user, lockouts, second factor), which any logged-in page runs.
+    identity = ('"django_session"', '"accounts_user"', '"axes_', '"mfa_', '"account_')
+    aggregates = [q for q in queries if q.lstrip().upper().startswith("SELECT") and not any(t in q for t in identity)]
     page_times, raw_times = [], []
     for _ in range(15):
         started = time.perf_counter()
@@ -261,9 +263,10 @@ def measure_dashboard(results):
                 target="< 300 ms", met=median < 300)
     results.add("dashboard_p95", "city dashboard p95", round(p95, 1), "ms", note="15 requests")
     results.add("dashboard_queries", "city dashboard SQL queries", len(queries), "queries",
-                note=f"{len(aggregates)} of them aggregates")
+                note=f"{len(aggregates)} of them read the data; the rest identify the visitor")
     results.add("dashboard_vs_raw", "city dashboard median ÷ its raw SQL", round(median, 1), "ms",
-                baseline=round(raw, 1), ratio=ratio, target="≤ 1.5", met=ratio is not None and ratio <= 1.5)
+                baseline=round(raw, 1), ratio=ratio, target="≤ 1.5", met=ratio is not None and ratio <= 1.5,
+                note=f"raw = the page's {len(aggregates)} data statements run by a bare cursor")
 
 
 # --- certificate PDFs ---------------------------------------------------------------------------

@@ -233,13 +233,17 @@ def measure_dashboard(results):
         return
     client = Client()
     client.force_login(user)
-    first = client.get(url)
+    # The first (cold) request shows the SQL behind the figures, before any cache the page
+    # may keep; the timed requests that follow are what visitors get.
+    with CaptureQueriesContext(connection) as cold:
+        first = client.get(url)
     if first.status_code != 200:
         results.unavailable("dashboard_median", "city dashboard median", "< 300 ms", f"HTTP {first.status_code}")
         return
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
-    queries = [q["sql"] for q in captured.captured_queries]
+    queries = [q["sql"] for q in cold.captured_queries]
+    warm_count = len(captured.captured_queries)
     # The SQL behind the figures: every SELECT the page runs, except those that only identify the
     # visitor (session, user, lockouts, second factor), which any logged-in page runs.
     identity = ('"django_session"', '"accounts_user"', '"axes_', '"mfa_', '"account_')
@@ -262,8 +266,8 @@ def measure_dashboard(results):
     results.add("dashboard_median", "city dashboard median (commission)", round(median, 1), "ms",
                 target="< 300 ms", met=median < 300)
     results.add("dashboard_p95", "city dashboard p95", round(p95, 1), "ms", note="15 requests")
-    results.add("dashboard_queries", "city dashboard SQL queries", len(queries), "queries",
-                note=f"{len(aggregates)} of them read the data; the rest identify the visitor")
+    results.add("dashboard_queries", "city dashboard SQL queries", warm_count, "queries",
+                note=f"first request {len(queries)}, of which {len(aggregates)} read the data")
     results.add("dashboard_vs_raw", "city dashboard median ÷ its raw SQL", round(median, 1), "ms",
                 baseline=round(raw, 1), ratio=ratio, target="≤ 1.5", met=ratio is not None and ratio <= 1.5,
                 note=f"raw = the page's {len(aggregates)} data statements run by a bare cursor")

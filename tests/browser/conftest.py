@@ -106,8 +106,10 @@ class Watch:
         if not self._own(request.url):
             return
         failure = request.failure or ""
-        # A navigation that turns into a download is "aborted" by chromium: not a failure.
-        if "net::ERR_ABORTED" in failure and request.resource_type == "document":
+        # Chromium reports a request it cancelled itself as ERR_ABORTED: a navigation that
+        # turned into a download, or an image still loading when the user clicked on. Not a
+        # failure of the site (an error status is caught by on_response).
+        if "net::ERR_ABORTED" in failure:
             return
         self.problems.append(f"request failed: {request.method} {request.url} {failure}")
 

@@ -65,3 +65,17 @@ from wagtail import hooks  # noqa: E402
 @hooks.register("register_admin_viewset")
 def register_survey_responses():
     return SurveyResponseViewSet()
+
+
+@hooks.register("register_page_listing_more_buttons")
+def class_signups_button(page, user, next_url=None):
+    """"报名名单" in a parent class's menu, for those who may see the list (the same rule as
+    the list itself: ParentClassPage.objects.managed_by)."""
+    from django.urls import reverse
+    from wagtail.admin.widgets import Button
+
+    from .models import ParentClassPage
+
+    if page.specific_class is ParentClassPage and page.live:
+        if ParentClassPage.objects.managed_by(user).filter(pk=page.pk).exists():
+            yield Button("报名名单", url=reverse("cms:class_signups", args=[page.pk]), icon_name="list-ul", priority=90)

@@ -55,3 +55,16 @@ def test_commission_cannot_add_or_edit_survey_responses(as_user, personas):
     client = as_user(personas["commission"])
     assert denied(client.get("/admin/survey_responses/new/"))
     assert denied(client.get(f"/admin/survey_responses/edit/{response_row.pk}/"))
+
+
+def test_class_menu_in_admin_links_the_signup_list_for_its_organiser(as_user, personas):
+    from .factories import UserFactory
+    from .factories_cms import parent_class
+
+    event = parent_class(county_name="麒麟区", organiser_user=personas["editor"])
+    other_editor = UserFactory(role="editor")
+    url = f"/admin/pages/{event.get_parent().pk}/"
+    link = f"/site/classes/{event.pk}/signups/"
+    assert link in as_user(personas["editor"]).get(url).content.decode()
+    response = as_user(other_editor).get(url)
+    assert response.status_code == 200 and link not in response.content.decode()

@@ -278,3 +278,14 @@ def test_trainee_exports_own_history_only(personas, as_user):
     assert response.status_code == 200
     rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == ["'=1+1"]
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 3, 9, tzinfo=datetime.UTC))
+def test_withdraw_button_only_before_the_run_starts(personas, as_user):
+    mine = claimed(personas["trainee_a"])
+    started = ft.EnrollmentFactory(person=mine)  # run started 2026-03-02
+    future = ft.EnrollmentFactory(person=mine, run=ft.RunFactory(start_date=datetime.date(2026, 4, 1),
+                                                                    end_date=datetime.date(2026, 4, 3)))
+    page = as_user(personas["trainee_a"]).get(reverse("training:my_training")).content.decode()
+    assert reverse("training:withdraw", args=[future.pk]) in page
+    assert reverse("training:withdraw", args=[started.pk]) not in page

@@ -345,6 +345,12 @@ class Enrollment(models.Model):
     def holds_seat(self):
         return self.status in SEAT_HOLDING
 
+    @property
+    def can_withdraw(self):
+        """Withdrawal is open until the run starts (uses the run: select_related it in lists)."""
+        active = self.status in (*SEAT_HOLDING, EnrollmentStatus.WAITLISTED)
+        return active and local_today() < self.run.start_date
+
 
 # --- Sessions and attendance ------------------------------------------------------------------
 

@@ -3,9 +3,13 @@
 import uuid
 
 from django.conf import settings
+from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import Q
+from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 
 from .kinds import KIND_TITLES
 
@@ -39,6 +43,27 @@ class ImportJobQuerySet(models.QuerySet):
         return self.none()
 
 
+class _PrivateStorage(LazyObject):
+    def _setup(self):
+        self._wrapped = storages["private"]
+
+
+_private_storage = _PrivateStorage()
+
+
+@receiver(setting_changed)
+def _reset_private_storage(setting, **kwargs):
+    if setting == "STORAGES":
+        _private_storage._wrapped = empty
+
+
+def private_storage():
+    """The uploaded originals hold 身份证号 in clear: they live in the storage that is never
+    served directly (STORAGES["private"]); downloads go through the view that checks the user.
+    """
+    return _private_storage
+
+
 def _upload_to(instance, filename):
     # The stored name never comes from the user (path tricks, PII in names); the original
     # name is kept in original_name.
@@ -62,7 +87,7 @@ class ImportJob(models.Model):
     )
     via_command = models.BooleanField("命令行导入", default=False)
     original_name = models.CharField("文件名", max_length=255)
-    file = models.FileField("原始文件", upload_to=_upload_to, max_length=255, blank=True)
+    file = models.FileField("原始文件", upload_to=_upload_to, storage=private_storage, max_length=255, blank=True)
     size = models.PositiveIntegerField("文件大小（字节）", default=0)
     rows = models.PositiveIntegerField("数据行数", default=0)
     created = models.PositiveIntegerField("新增", default=0)

@@ -82,8 +82,15 @@ def run_command(*args):
 
 @pytest.fixture(autouse=False)
 def media_root(settings, tmp_path):
+    """Stored originals go to a temporary private storage, never the developer's folders."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+    storages = {**settings.STORAGES}
+    storages["private"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+    }
+    settings.STORAGES = storages
+    return tmp_path / "private"
 
 
 # --- .xls (BIFF8 in an OLE2 container), written by hand: no .xls writer is installed ---------

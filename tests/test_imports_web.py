@@ -149,6 +149,14 @@ def test_upload_preview_confirm_then_reimport_unchanged(personas, as_user, sunsh
     assert b"".join(original.streaming_content) == data
 
 
+def test_originals_are_kept_in_private_storage(personas, as_user, sunshine, media_root, settings):
+    upload(as_user(personas["commission"]), "staff", xlsx_bytes(STAFF_HEADERS, [staff_row("张三", id_number(1))]))
+    stored = latest_job().file
+    assert stored.storage.path(stored.name).startswith(str(media_root))
+    # Not under MEDIA_ROOT, so never reachable through /media/: only the checked view serves it.
+    assert not (settings.MEDIA_ROOT / "imports").exists()
+
+
 def test_file_with_errors_imports_nothing_unless_good_rows_only(personas, as_user, sunshine):
     client = as_user(personas["county_x"])
     rows = [staff_row("张三", id_number(1)), staff_row("李四", 5.30302199001011e17)]

@@ -392,9 +392,9 @@ CMS_SURVEY_IP_LIMIT = env.int("CMS_SURVEY_IP_LIMIT", default=30)
 CMS_SURVEY_IP_WINDOW = env.int("CMS_SURVEY_IP_WINDOW", default=3600)
 
 # --- monitoring ---
-# Trend charts (one SVG per metric, computed month by month) are cached this many seconds.
-# 0 disables the cache (tests).
-MONITORING_CHART_CACHE_SECONDS = env.int("MONITORING_CHART_CACHE_SECONDS", default=0 if DJANGO_ENV == "test" else 300)
+# Trend charts (one SVG per metric, computed month by month: slow on a large database) are
+# cached under the same data-following key, at most this many seconds. 0 disables it (tests).
+MONITORING_CHART_CACHE_SECONDS = env.int("MONITORING_CHART_CACHE_SECONDS", default=0 if DJANGO_ENV == "test" else 86400)
 # The dashboard's ten-county table is cached under a key that changes with the data
 # (monitoring/figures_cache.py), so it is never older than the records; this is only the
 # upper bound. Needs a shared cache (CACHE_URL) with several server processes. 0 disables it.

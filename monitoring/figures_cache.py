@@ -76,6 +76,27 @@ def data_stamp():
         return tuple(cursor.fetchone())
 
 
+def _current_token():
+    token = cache.get(TOKEN_KEY)
+    if token is None:
+        cache.add(TOKEN_KEY, uuid.uuid4().hex, None)
+        token = cache.get(TOKEN_KEY)
+    return token
+
+
+def cached(name, compute, seconds):
+    """compute() cached under `name` + the data version (token and stamp); seconds 0: no cache."""
+    if not seconds:
+        return compute()
+    stamp = "-".join(str(x) for x in data_stamp())
+    key = f"monitoring:figures:{name}:{_current_token()}:{stamp}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
 def cached_table(as_of, compute):
     """compute(as_of) through the cache when MONITORING_FIGURES_CACHE_SECONDS > 0."""
     seconds = timeout()

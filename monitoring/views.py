@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
@@ -115,17 +114,18 @@ def chart(request, key):
         scope, as_of = _scope_and_date(request)
     except m.MetricInputError as exc:
         return bad_input(request, str(exc))
-    cache_key = f"monitoring:chart:{key}:{as_of.isoformat()}:{scope.county_id or 0}"
-    svg = cache.get(cache_key)
-    if svg is None:
+    def draw():
         value = m.metric(key, as_of, scope)
         series = m.trend(key, as_of, scope)
         note = "累计" if key in m.CUMULATIVE_METRICS else ("按年度，每年1月重新计算" if value.year else "每月末时点值")
-        svg = str(line_chart_svg(series, title=f"{scope.name} · {value.label}", is_rate=value.is_rate,
-                                 target=value.target, cumulative_label=note))
-        seconds = getattr(settings, "MONITORING_CHART_CACHE_SECONDS", 300)
-        if seconds:
-            cache.set(cache_key, svg, seconds)
+        return str(line_chart_svg(series, title=f"{scope.name} · {value.label}", is_rate=value.is_rate,
+                                  target=value.target, cumulative_label=note))
+
+    # Keyed by the data version like the county table: redrawn only when the data changed.
+    svg = figures_cache.cached(
+        f"chart:{key}:{as_of.isoformat()}:{scope.county_id or 0}", draw,
+        getattr(settings, "MONITORING_CHART_CACHE_SECONDS", 0),
+    )
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     return response

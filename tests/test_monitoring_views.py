@@ -320,3 +320,14 @@ def test_cached_dashboard_never_shows_figures_older_than_the_records(world, pers
     fixed.result = "failed"
     fixed.save()
     assert director() == 2
+
+
+def test_cached_chart_follows_the_data(world, personas, as_user, settings, figures_cache_on):
+    settings.MONITORING_CHART_CACHE_SECONDS = 300
+    client = as_user(personas["commission"])
+    url = f"/dashboard/chart/director_training_person_times.svg?as_of={AS_OF}"
+    first = client.get(url).content
+    assert client.get(url).content == first
+    TrainingRecordFactory(person=world["p6"], county=world["x"], role=StaffRole.DIRECTOR,
+                          completion_date=D, course_name="补录")
+    assert client.get(url).content != first

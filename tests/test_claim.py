@@ -78,3 +78,25 @@ def test_attempts_are_limited(roster_person, as_user):
     assert response.status_code == 429
     roster_person.refresh_from_db()
     assert roster_person.user is None
+
+
+@pytest.mark.parametrize(
+    "persona, links",
+    [
+        ("provider_a", ["/training/", "/imports/"]),
+        ("commission", ["/dashboard/", "/imports/"]),
+        ("county_x", ["/dashboard/"]),
+    ],
+)
+def test_portal_leads_each_role_to_its_work(personas, as_user, persona, links):
+    body = as_user(personas[persona]).get("/me/").content.decode()
+    for link in links:
+        assert f'href="{link}' in body, link
+
+
+def test_portal_of_a_trainee_with_a_record(roster_person, as_user):
+    user = f.UserFactory()
+    roster_person.user = user
+    roster_person.save()
+    body = as_user(user).get("/me/").content.decode()
+    assert "我的培训" in body and "我的证书" in body

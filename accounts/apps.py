@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与角色"
 
     def ready(self):
-        from . import roles, signals  # noqa: F401  (connect receivers)
+        from . import audit_hooks, roles, signals  # noqa: F401  (connect receivers, register the audit viewset)

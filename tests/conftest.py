@@ -67,7 +67,11 @@ def pytest_collection_modifyitems(items):
     pages). Make every transactional test restore them with serialized_rollback."""
     for item in items:
         marker = item.get_closest_marker("django_db")
-        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+        fixtures = getattr(item, "fixturenames", ())
+        if marker is None and ("live_server" in fixtures or "transactional_db" in fixtures):
+            # live_server tests are transactional without saying so in a marker.
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True), append=False)
+        elif marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
             item.add_marker(
                 pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}),
                 append=False,

@@ -4,6 +4,7 @@ Capacity is guarded by a row lock on the run (`select_for_update`): every action
 frees a seat locks the run row first, so two enrolments can never both see the last free seat.
 """
 
+from auditlog.context import set_actor
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -212,14 +213,14 @@ def record_attendance(session_id, statuses, user, today=None):
             row.status = status
             row.recorded_by = user
             to_update.append(row)
-    if run.is_finished:
-        # Corrections go through save() so that django-auditlog records each change.
+    # Each row goes through save() so that django-auditlog records who marked whom how
+    # (issue 8: attendance is part of the audit trail). A class is tens of rows, not thousands.
+    # set_actor: the audit entries name the user even when no request is behind the call.
+    with set_actor(user):
         for row in to_create + to_update:
             row.save()
-        refresh_records(run, enrollment_ids=list(statuses))
-    else:
-        Attendance.objects.bulk_create(to_create)
-        Attendance.objects.bulk_update(to_update, ["status", "recorded_by", "updated_at"])
+        if run.is_finished:
+            refresh_records(run, enrollment_ids=list(statuses))
     return len(to_create) + len(to_update)
 
 

@@ -131,6 +131,9 @@ def world(personas, county_x_obj, county_y_obj, provider_a_obj, provider_b_obj, 
     w["expert"] = fc.ExpertFactory()
     w["topic"] = fc.topic("feeding")
     w["ageband"] = fc.band("1-2y")
+    from auditlog.models import LogEntry
+
+    w["audit_entry"] = LogEntry.objects.order_by("pk").first()
     w["user_a"] = personas["trainee_a"]
     w["provider_a"] = provider_a_obj
     return w
@@ -158,6 +161,7 @@ NAMESPACE_OBJECT = {
     "registry": "person_a",
     "imports": "job_a",
     "monitoring": "snapshot",
+    "audit_logentry": "audit_entry",
 }
 # Per view name, when `pk` is not the namespace's object.
 NAME_PK = {

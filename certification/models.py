@@ -341,6 +341,11 @@ class Certificate(models.Model):
             models.Index(fields=["person", "issue_date", "expiry_date"], name="cert_person_dates_idx"),
             # Expiry reminders and the commission's "expiring soon" list.
             models.Index(fields=["expiry_date"], name="cert_expiry_idx"),
+            # Covering index for valid_on(D) -> holders (持证上岗率 of every county in one query).
+            models.Index(
+                fields=["review_status", "issue_date", "expiry_date", "revoked_on", "type", "person"],
+                name="cert_valid_on_cover_idx",
+            ),
         ]
 
     def __str__(self):

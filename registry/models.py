@@ -433,8 +433,11 @@ class Employment(models.Model):
             ),
         ]
         indexes = [
-            # 持证上岗率: employments active on D, by role.
-            models.Index(fields=["role", "start_date", "end_date"], name="employment_active_idx"),
+            # 持证上岗率: employments active on D, by role; covering (institution, person) so the
+            # staff-at-D count reads the index only.
+            models.Index(
+                fields=["role", "start_date", "end_date", "institution", "person"], name="employment_staff_cover_idx"
+            ),
         ]
 
     def __str__(self):

@@ -76,7 +76,7 @@ def test_home_shows_latest_articles_classes_entry_points_and_verify_box(client):
     assert "宝宝什么时候添加辅食" in html
     assert "睡眠家长课" in html
     assert 'href="/courses/"' in html and 'href="/me/"' in html
-    assert 'action="/certificates/verify/"' in html and 'name="number"' in html
+    assert 'action="/verify/"' in html and 'name="number"' in html
     assert 'property="og:title"' in html
 
 

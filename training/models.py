@@ -525,6 +525,11 @@ class TrainingRecord(models.Model):
             models.Index(fields=["county", "completion_date"], name="record_county_date_idx"),
             # Talents trained in year Y: distinct persons with a passed record in the year.
             models.Index(fields=["completion_date", "person"], name="record_date_person_idx"),
+            # Covering index for the dashboard's per-county person-times and talents (monitoring
+            # .metrics.compute_table): 合格, completion date in [2024-01-01, D], grouped by county/role.
+            models.Index(
+                fields=["result", "completion_date", "county", "role", "person"], name="record_metric_cover_idx"
+            ),
         ]
 
     def __str__(self):

@@ -49,6 +49,10 @@ def _actors(request):
     return User.objects.filter(pk__in=LogEntry.objects.exclude(actor=None).values("actor_id")).order_by("full_name")
 
 
+def _changed_fields(entry):
+    return "、".join((entry.changes_dict or {}).keys())
+
+
 class AuditFilterSet(WagtailFilterSet):
     content_type = django_filters.ModelChoiceFilter(label="数据类型", queryset=_audited_types)
     actor = django_filters.ModelChoiceFilter(label="操作人", queryset=_actors)
@@ -96,7 +100,9 @@ class AuditViewSet(ModelViewSet):
         Column("action", label="操作", accessor="get_action_display", sort_key="action"),
         Column("content_type", label="数据类型", accessor="content_type"),
         Column("object_repr", label="对象", sort_key="object_repr"),
-        Column("changes_display", label="变更", accessor="changes_str"),
+        # Field names only: values (phone numbers, names) stay on the entry's own page, so the
+        # list does not become a page of everyone's personal data.
+        Column("changed_fields", label="变更字段", accessor=_changed_fields),
     ]
     inspect_view_fields = ["timestamp", "actor", "action", "content_type", "object_pk", "object_repr", "changes", "remote_addr"]
 

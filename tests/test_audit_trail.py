@@ -8,10 +8,9 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 
 
+from auditlog.context import set_actor
+
 from . import factories as f
-from . import factories_training as ft
-from training import services
-from training.models import AttendanceStatus
 
 INDEX = "/admin/audit/"
 
@@ -29,37 +28,30 @@ def _viewer_registered():
 
 
 @pytest.fixture
-def changes(personas, provider_a_obj):
-    """Attendance recorded by provider A's staff through the service (audited)."""
-    run = ft.RunFactory(provider=provider_a_obj)
-    session = ft.SessionFactory(run=run)
-    enrollment = ft.EnrollmentFactory(run=run, approved_on=run.start_date)
-    services.record_attendance(session.pk, {enrollment.pk: AttendanceStatus.PRESENT}, personas["provider_a"])
-    f.InstitutionFactory(name="审计测试托育园")
-    return run
+def changes(personas):
+    """Two audited changes by two people: an institution (county official), a provider (commission)."""
+    with set_actor(personas["county_x"]):
+        f.InstitutionFactory(name="审计测试托育园", county=personas["county_x"].county)
+    with set_actor(personas["commission"]):
+        f.ProviderFactory(name="审计测试培训学校")
 
 
 def test_commission_sees_and_filters_the_trail(changes, personas, as_user):
     client = as_user(personas["commission"])
-    response = client.get(INDEX)
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "审计测试托育园" in html
-    attendance = ContentType.objects.get(app_label="training", model="attendance")
-    entries = LogEntry.objects.filter(content_type=attendance)
-    assert entries.exists()
-    assert entries.filter(actor=personas["provider_a"]).exists()  # who
+    html = client.get(INDEX).content.decode()
+    assert "审计测试托育园" in html and "审计测试培训学校" in html
+    institution = ContentType.objects.get(app_label="registry", model="institution")
+    entry = LogEntry.objects.get(content_type=institution, object_repr__contains="审计测试托育园")
+    assert entry.actor == personas["county_x"]  # who
 
-    by_type = client.get(INDEX, {"content_type": attendance.pk}).content.decode()
-    assert "审计测试托育园" not in by_type
-    by_actor = client.get(INDEX, {"actor": personas["provider_a"].pk}).content.decode()
-    assert "审计测试托育园" not in by_actor
-    today = datetime.date.today()
+    by_type = client.get(INDEX, {"content_type": institution.pk}).content.decode()
+    assert "审计测试托育园" in by_type and "审计测试培训学校" not in by_type
+    by_actor = client.get(INDEX, {"actor": personas["commission"].pk}).content.decode()
+    assert "审计测试培训学校" in by_actor and "审计测试托育园" not in by_actor
     old = client.get(INDEX, {"timestamp_from": "2000-01-01", "timestamp_to": "2000-12-31"}).content.decode()
     assert "审计测试托育园" not in old
-    recent = client.get(INDEX, {"timestamp_from": (today - datetime.timedelta(days=2)).isoformat()}).content.decode()
-    assert "审计测试托育园" in recent
-    entry = entries.first()
+    since = (datetime.date.today() - datetime.timedelta(days=2)).isoformat()
+    assert "审计测试托育园" in client.get(INDEX, {"timestamp_from": since}).content.decode()
     assert client.get(f"{INDEX}inspect/{entry.pk}/").status_code == 200
 
 

@@ -49,7 +49,10 @@ def test_seed_demo_is_realistic_and_idempotent():
 
 
 def run_manage(env_extra, *args):
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ENV")}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests (Playwright) and must not leak
+    # into a production check.
+    drop = ("SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(env_extra)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120

@@ -33,7 +33,14 @@ run: seed
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv
+ifdef PYTEST_ARGS
 	DJANGO_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
+else
+	DJANGO_ENV=test $(PY) -m pytest -m "not browser"
+	@# Each browser journey runs in a process of its own: after a live-server test, the
+	@# serialized migration data (counties, home page) is not restored for the next one.
+	for t in tests/browser/test_journey_*.py; do DJANGO_ENV=test $(PY) -m pytest -m browser $$t || exit 1; done
+endif
 
 check: venv
 	$(PY) manage.py makemigrations --check --dry-run

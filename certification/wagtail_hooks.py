@@ -3,7 +3,7 @@ whether each counts toward 持证上岗率); the "证书" menu also links the fr
 searching, revoking, reviewing and the public verification page.
 """
 
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.functional import lazy
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
@@ -87,7 +87,7 @@ certification_menu = Menu(
         RoleMenuItem("证书类型", reverse_lazy("certification_type:index"), _can_view_types, icon_name="tag", order=100),
         RoleMenuItem("证书查询与撤销", reverse_lazy("certification:manage"),
                      lambda u: u.is_commission or u.is_county_official, icon_name="search", order=200),
-        RoleMenuItem("即将到期", reverse_lazy("certification:manage") + "?expiring=on",
+        RoleMenuItem("即将到期", lazy(lambda: reverse("certification:manage") + "?expiring=on", str)(),
                      lambda u: u.is_commission or u.is_county_official, icon_name="time", order=300),
         RoleMenuItem("外部证书审核", reverse_lazy("certification:review_queue"),
                      lambda u: u.is_commission or u.is_county_official, icon_name="tasks", order=400),

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from core.health import healthz
+from core.views import favicon
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -25,6 +26,8 @@ urlpatterns = [
     # Public certificate verification (the QR codes on certificates point here).
     path("verify/", include("certification.verify_urls")),
     path("healthz", healthz, name="healthz"),
+    # Browsers and feed readers ask for /favicon.ico whatever the page names.
+    path("favicon.ico", favicon, name="favicon"),
     path("dashboard/", include("monitoring.urls")),
     path("imports/", include("imports.urls")),
     path("site/", include("cms.urls")),

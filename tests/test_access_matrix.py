@@ -540,6 +540,7 @@ TABLE = {
     "verify:page": ("GET", "222222222"),  # /verify/
     "verify:json": ("GET", "NNNNNNNNN"),  # /verify/api/
     "healthz": ("GET", "222222222"),  # /healthz
+    "favicon": ("GET", "333333333"),  # /favicon.ico -> the static icon
     "monitoring:dashboard": ("GET", "LFFFF222F"),  # /dashboard/?as_of=2025-06-30
     "monitoring:records": ("GET", "LFFFF222F"),  # /dashboard/records/director_training_person_times/?as_of=2025-06-30
     "monitoring:chart": ("GET", "LFFFF222F"),  # /dashboard/chart/director_training_person_times.svg

@@ -114,10 +114,6 @@ class Watch:
         self.problems.append(f"request failed: {request.method} {request.url} {failure}")
 
     def on_response(self, response):
-        # The browser asks for /favicon.ico on its own (base.html names no icon); that is not a
-        # request of the site's pages.
-        if response.url == self.base_url + "/favicon.ico":
-            return
         if self._own(response.url) and response.status >= 400:
             if not self._is_allowed(response.url, response.status):
                 self.problems.append(f"HTTP {response.status}: {response.request.method} {response.url}")

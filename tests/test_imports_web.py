@@ -269,3 +269,21 @@ def test_xls_upload_previews(personas, as_user, sunshine):
     upload(client, "staff", xls_bytes(STAFF_HEADERS, [staff_row("张三", id_number(1))]), name="花名册.xls")
     job = latest_job()
     assert (job.rows, job.created, job.errors, job.original_name) == (1, 1, [], "花名册.xls")
+
+
+def test_name_with_digits_is_the_same_error_in_preview_and_on_confirm(personas, as_user, sunshine):
+    # A name cell holding digits usually means a shifted column: the preview flags the row,
+    # and confirming re-checks the stored file and agrees (never writes what the preview refused).
+    client = as_user(personas["county_x"])
+    rows = [staff_row("张三", id_number(1)), staff_row("李四2", id_number(2))]
+    upload(client, "staff", xlsx_bytes(STAFF_HEADERS, rows))
+    job = latest_job()
+    preview = client.get(reverse("imports:detail", args=[job.pk])).content.decode()
+    assert "姓名中不应包含数字" in preview
+    client.post(reverse("imports:confirm", args=[job.pk]), {"mode": "all"})
+    job.refresh_from_db()
+    assert job.status == ImportStatus.PENDING and Person.objects.count() == 0
+    client.post(reverse("imports:confirm", args=[job.pk]), {"mode": "good"})
+    job.refresh_from_db()
+    assert (job.status, job.created) == (ImportStatus.IMPORTED, 1)
+    assert list(Person.objects.values_list("name", flat=True)) == ["张三"]

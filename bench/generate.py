@@ -34,7 +34,7 @@ SIZES = {
 }
 BULK_RUN_TRAINEES = 1_000
 BULK_RUN_TITLE = "基准测试批量发证班"
-# Area codes no demo or import roster uses (the roster uses 530302): no 身份证号 collides.
+# Area codes no demo or import roster uses (the roster uses 530399, benchmarks/imports_bench.py): no 身份证号 collides.
 AREAS = ["530381", "530382", "530383", "530384", "530385", "530386", "530387", "530388", "530389", "530390"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 GIVEN = "芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红梅琳晶鑫宇浩然欣怡子涵佳琪思雨梓轩晨曦"

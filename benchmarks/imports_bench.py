@@ -29,6 +29,11 @@ def _setup(tmp):
     call_command("migrate", verbosity=0, interactive=False)
 
 
+# An area code that neither the demo data (real county codes) nor the bench generator
+# (bench/generate.py AREAS) uses: every roster row is a new person, none collides.
+ROSTER_AREA = "530399"
+
+
 def _roster(size):
     import openpyxl
 
@@ -42,7 +47,7 @@ def _roster(size):
     surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
     given = "芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红梅琳晶鑫宇浩然欣怡子涵佳琪思雨梓轩晨曦"
     for n in range(size):
-        number = make_id_number("530302", base + datetime.timedelta(days=n // 900), n % 900 + 1)
+        number = make_id_number(ROSTER_AREA, base + datetime.timedelta(days=n // 900), n % 900 + 1)
         ws.append([
             surnames[n % 20] + given[(n // 20) % len(given)] + given[(n // 1000) % len(given)], number, f"139{n:08d}", f"托育园{n % 50}", None, "麒麟区", roles[n % 4],
             datetime.date(2024, 1, 1) + datetime.timedelta(days=n % 300), None,

@@ -7,40 +7,19 @@ neutralises such text by prefixing an apostrophe-like quote, which Excel shows a
 
 Usage from any app (exports, reports, error sheets):
 
-    from imports.excel import safe_cell, workbook_bytes
+    from imports.excel import workbook_bytes      # safe_cell itself lives in core.spreadsheets
     data = workbook_bytes("名单", ["姓名", "身份证号"], rows)
 """
 
-import datetime
 import io
-import numbers
 
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+from core.spreadsheets import safe_cell  # also re-exported: imports.excel.safe_cell
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def safe_cell(value):
-    """Return `value` ready for a spreadsheet cell, with formula-like text neutralised.
-
-    Numbers, dates and booleans are kept as they are (they are never run as formulas, and
-    their type matters to the reader); text that could be read as a formula is prefixed with
-    a single quote so it stays text.
-    """
-    if value is None:
-        return None
-    if isinstance(value, numbers.Number | datetime.date | datetime.time | datetime.timedelta):
-        return value
-    if getattr(value, "dtype", None) is not None:
-        return value  # numpy/pandas scalars (e.g. numpy.bool_) from DataFrame exports
-    text = value if isinstance(value, str) else str(value)
-    if text.startswith(_FORMULA_PREFIXES):
-        return "'" + text
-    return text
 
 
 def write_sheet(ws, headers, rows, *, widths=None, text_columns=()):

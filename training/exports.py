@@ -5,14 +5,7 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Text starting with = + - @ (or a tab/CR) would run as a formula in Excel: prefix a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+from core.spreadsheets import safe_cell
 
 
 def workbook_bytes(title, header, rows):

@@ -37,8 +37,9 @@ ifdef PYTEST_ARGS
 	DJANGO_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
 else
 	DJANGO_ENV=test $(PY) -m pytest -m "not browser"
-	@# Each browser journey runs in a process of its own: after a live-server test, the
-	@# serialized migration data (counties, home page) is not restored for the next one.
+	@# Each browser journey runs in a process of its own, on a test database of its own: a
+	@# journey's failure cannot leave data behind for the next. (All four also pass in one
+	@# process: `make test PYTEST_ARGS="-m browser tests/browser"`.)
 	for t in tests/browser/test_journey_*.py; do DJANGO_ENV=test $(PY) -m pytest -m browser $$t || exit 1; done
 endif
 

@@ -29,17 +29,50 @@ keepalive = 5
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
 
-# Load the application before forking: workers share its memory and start fast.
+# Load the application before forking: workers share its memory and start fast. But then a
+# reload (SIGHUP, `systemctl reload qjty-web`) forks the new workers from the OLD code that the
+# master loaded (settings, models, core.logging ...; checked on gunicorn 27): production sets
+# GUNICORN_PRELOAD=false (deploy/env.example) so that a reload loads a new release without
+# dropping a request. The bench and the load test keep the preloaded default.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() == "true"
 
 # Trust X-Forwarded-* only from nginx on this machine.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# gunicorn >= 25 opens a control socket for `gunicornc` (worker status, scaling at run time) in
+# $XDG_RUNTIME_DIR or ~/.gunicorn by default: read-only under the systemd unit (ProtectSystem=
+# strict; gunicorn logs an error), and shared by every gunicorn of one user (the bench, the load
+# test, deploy/smoke.sh). Off unless GUNICORN_CONTROL_SOCKET names one (qjty-web.service:
+# /run/qjty/gunicorn.ctl in its RuntimeDirectory).
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
 
 # Logs to stdout/stderr (journald collects them). Access log off by default: nginx keeps one.
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 proc_name = "qjty"
+
+# LOG_FORMAT=json (production): gunicorn's own lines (workers booting, timeouts, crashes) are JSON
+# objects too, in the app's format (core.logging.JsonFormatter), so the log collector parses
+# every line of the unit.
+if os.environ.get("LOG_FORMAT") == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "core.logging.JsonFormatter"}},
+        "handlers": {
+            "error_console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
+            "console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
+        },
+        "root": {"level": "INFO", "handlers": []},
+        "loggers": {
+            "gunicorn.error": {"level": loglevel.upper(), "handlers": ["error_console"], "propagate": False},
+            "gunicorn.access": {"level": "INFO", "handlers": ["console"] if accesslog else [], "propagate": False},
+        },
+    }
 
 
 def post_fork(server, worker):

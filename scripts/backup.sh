@@ -16,6 +16,9 @@
 # Prints the path of the new backup on the last line. Exit status non-zero on any failure;
 # a failed backup leaves no half-written folder behind.
 set -euo pipefail
+# The dump and the tarballs hold personal data (names, phone numbers, certificate scans):
+# readable by the backup's owner only.
+umask 077
 
 : "${DATABASE_URL:?DATABASE_URL must be set to the postgres:// URL of the database}"
 case "$DATABASE_URL" in

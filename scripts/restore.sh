@@ -26,12 +26,20 @@ if [ "$tables" != "0" ]; then
   exit 4
 fi
 
+# The media folders must be writable before the database is touched: a restore that stops
+# half-way (database restored, media not) would leave the target non-empty, and refused next time.
+for pair in "media:${MEDIA_ROOT:-}" "private_media:${PRIVATE_MEDIA_ROOT:-}"; do
+  name="${pair%%:*}"; dir="${pair#*:}"
+  if [ -n "$dir" ] && [ -f "$src/$name.tar.gz" ]; then
+    mkdir -p "$dir" && [ -w "$dir" ] || { echo "restore.sh: cannot write to $dir ($name)" >&2; exit 5; }
+  fi
+done
+
 pg_restore --no-owner --no-acl --exit-on-error --single-transaction --dbname="$PGURL" "$src/db.dump"
 
 for pair in "media:${MEDIA_ROOT:-}" "private_media:${PRIVATE_MEDIA_ROOT:-}"; do
   name="${pair%%:*}"; dir="${pair#*:}"
   if [ -n "$dir" ] && [ -f "$src/$name.tar.gz" ]; then
-    mkdir -p "$dir"
     tar -xzf "$src/$name.tar.gz" -C "$dir"
   fi
 done

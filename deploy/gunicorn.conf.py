@@ -76,7 +76,10 @@ if os.environ.get("LOG_FORMAT") == "json":
 
 
 def post_fork(server, worker):
-    # Database connections must not be shared across the fork of a preloaded app.
+    # Database connections must not be shared across the fork of a preloaded app. Without
+    # preloading nothing is loaded yet (not even the settings): nothing to close.
+    if not server.cfg.preload_app:
+        return
     from django.db import connections
 
     for conn in connections.all(initialized_only=True):

@@ -119,7 +119,9 @@ def _lock_finished_run(run, by_user):
 def issue_for_run(run, by_user, issue_date=None):
     """Issue certificates to every 合格 trainee of a finished run who has none yet.
 
-    Idempotent: issuing again creates nothing. Returns the new certificates.
+    Idempotent: issuing again creates nothing. Returns the new certificates. The rows are
+    written in this transaction; their PDFs are queued as background tasks once it commits
+    (certification.tasks; with the immediate backend of development they render right then).
     """
     from training.models import Enrollment, TrainingResult
 
@@ -135,7 +137,9 @@ def issue_for_run(run, by_user, issue_date=None):
     )
     if not pending:
         return []
-    return _new_platform_certificates([_run_spec(e, run, ctype) for e in pending], by_user, issue_date)
+    certs = _new_platform_certificates([_run_spec(e, run, ctype) for e in pending], by_user, issue_date)
+    _render_pdfs_after_commit(certs)
+    return certs
 
 
 @transaction.atomic
@@ -157,7 +161,19 @@ def issue_for_enrollment(enrollment, by_user, issue_date=None):
     if issue_date < run.end_date:
         raise CertificationError("发证日期不能早于班次结业日期。")
     spec = _run_spec(enrollment, run, platform_type())
-    return _new_platform_certificates([spec], by_user, issue_date)[0], True
+    cert = _new_platform_certificates([spec], by_user, issue_date)[0]
+    _render_pdfs_after_commit([cert])
+    return cert, True
+
+
+def _render_pdfs_after_commit(certs):
+    """Queue the PDFs of newly issued certificates once they are committed (the worker must
+    see the rows). Should the process die in between, nothing is lost: a PDF not rendered yet
+    is rendered on its first download."""
+    from .tasks import enqueue_pdf_rendering
+
+    ids = [c.pk for c in certs]
+    transaction.on_commit(lambda: enqueue_pdf_rendering(ids), robust=True)
 
 
 # --- Revocation ---------------------------------------------------------------------------

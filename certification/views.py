@@ -23,10 +23,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import roles, services
 from .forms import ExternalCertificateForm, ReviewForm, RevokeForm, SearchForm, SupersedeForm
 from .models import Certificate, ReviewStatus, Source, Status, current_county_q, local_today
-from .pdf import ensure_pdf
+from .pdf import ensure_pdf, has_current_pdf
+from .tasks import request_missing_pdfs
 from .verification import verification_url
 
 PAGE_SIZE = 50
+# A run's ZIP renders at most this many missing PDFs while it streams; more wait for the worker.
+ZIP_RENDER_INLINE_MAX = 20
 
 
 def _visible(user):
@@ -373,14 +376,20 @@ def issue_run(request, run_id):
     if not roles.can_issue_for_provider(request.user, run.provider_id):
         raise PermissionDenied("只有举办该班次的培训机构或市卫健委可以发证。")
     try:
+        # Writes the certificates and queues their PDFs (background tasks): nothing is rendered here.
         issued = services.issue_for_run(run, request.user)
     except services.CertificationError as exc:
         return render(request, "certification/error.html", {"message": str(exc)}, status=400)
     if issued:
-        messages.success(request, f"已为 {len(issued)} 名合格学员颁发证书。")
+        waiting = Certificate.objects.filter(pk__in=[c.pk for c in issued], pdf="").count()
+        messages.success(
+            request,
+            f"已为 {len(issued)} 名合格学员颁发证书。"
+            + (f"{waiting} 张证书的 PDF 正在后台生成，本页显示进度；未生成的下载时当场生成。" if waiting else "证书 PDF 已生成。"),
+        )
     else:
         messages.info(request, "该班次的合格学员都已发证，没有新证书。")
-    return redirect("certification:provider" if request.user.is_provider_staff else "certification:manage")
+    return redirect("certification:run", run_id=run.pk)
 
 
 @never_cache
@@ -395,15 +404,18 @@ def run_certificates(request, run_id):
     can_issue = roles.can_issue_for_provider(user, run.provider_id)
     if not (can_issue or (user.is_county_official and run.county_id == user.county_id)):
         raise PermissionDenied("只有举办该班次的培训机构、所在区县卫健局或市卫健委可以查看。")
-    enrollments = (
+    enrollments = list(
         run.enrollments.filter(status=EnrollmentStatus.APPROVED)
         .select_related("person", "certificate")
         .order_by("person__name", "pk")
     )
+    certs = [e.certificate for e in enrollments if getattr(e, "certificate", None)]
+    pdf_pending = sum(1 for c in certs if not c.pdf)
     return render(
         request,
         "certification/run.html",
-        {"run": run, "enrollments": enrollments, "can_issue": can_issue and run.is_finished},
+        {"run": run, "enrollments": enrollments, "can_issue": can_issue and run.is_finished,
+         "cert_count": len(certs), "pdf_pending": pdf_pending, "pdf_ready": len(certs) - pdf_pending},
     )
 
 
@@ -470,6 +482,14 @@ def run_zip(request, run_id):
     )
     if not certs:
         raise Http404("该班次还没有证书。")
+    missing = sum(1 for c in certs if not has_current_pdf(c))
+    # A few missing PDFs are rendered as the ZIP streams; more are the worker's job: queue
+    # them (once) and say "生成中" until they are there (the immediate backend renders at once).
+    if missing > ZIP_RENDER_INLINE_MAX and not request_missing_pdfs(run.pk, certs):
+        return render(
+            request, "certification/run_zip_pending.html",
+            {"run": run, "total": len(certs), "missing": missing, "refresh_seconds": 10}, status=202,
+        )
     response = StreamingHttpResponse(_zip_stream(certs), content_type="application/zip")
     filename = f"certificates-run-{run.pk}.zip"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

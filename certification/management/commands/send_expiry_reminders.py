@@ -1,21 +1,20 @@
 """Email holders whose certificates expire within CERT_EXPIRY_REMINDER_DAYS (default 60).
 
-Run daily (cron). Each certificate is reminded once per expiry date: the reminder is claimed
-with a conditional update, so two overlapping runs never send it twice. Holders without an
-email address see the notice in their portal (我的证书) instead.
+Daily schedule: deploy/systemd/qjty-reminders.timer runs this command at 08:00 (Asia/Shanghai);
+with cron instead: `0 8 * * * cd /srv/qjty/app && .venv/bin/python manage.py send_expiry_reminders`.
+The work is the task certification.tasks.send_expiry_reminders: by default the command runs it
+here and now and prints how many emails went out; with --enqueue it only queues it for the
+background worker (`manage.py db_worker`, TASKS_BACKEND=database).
+
+Each certificate is reminded once per expiry date: the reminder is claimed with a conditional
+update, so two overlapping runs never send it twice. Holders without an email address see the
+notice in their portal (我的证书) instead.
 """
 
-import logging
+from django.core.management.base import BaseCommand, CommandError
+from django_tasks import TaskResultStatus
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.core.management.base import BaseCommand
-from django.db.models import F
-
-from certification.models import Certificate, local_today
-from certification.services import expiring_soon
-
-logger = logging.getLogger(__name__)
+from certification.tasks import send_expiry_reminders
 
 
 class Command(BaseCommand):
@@ -23,44 +22,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, default=None, help="提前天数（默认取 CERT_EXPIRY_REMINDER_DAYS）")
-
-    def handle(self, *args, days=None, **options):
-        days = days if days is not None else settings.CERT_EXPIRY_REMINDER_DAYS
-        today = local_today()
-        due = (
-            expiring_soon(Certificate.objects.all(), days, today)
-            .filter(person__user__isnull=False)
-            .exclude(person__user__email="")
-            .exclude(reminded_for_expiry=F("expiry_date"))
-            .select_related("type", "person__user")
-            .order_by("expiry_date", "pk")
+        parser.add_argument(
+            "--enqueue", action="store_true",
+            help="只放入后台任务队列，由 db_worker 发送（默认在本进程内立即发送）",
         )
-        sent = 0
-        for cert in due:
-            claimed = (
-                Certificate.objects.filter(pk=cert.pk)
-                .exclude(reminded_for_expiry=F("expiry_date"))
-                .update(reminded_for_expiry=F("expiry_date"))
-            )
-            if not claimed:
-                continue  # another run got there first
-            user = cert.person.user
-            try:
-                send_mail(
-                    subject=f"您的{cert.type.name}将于 {cert.expiry_date:%Y-%m-%d} 到期",
-                    message=(
-                        f"{cert.person.name}，您好：\n\n"
-                        f"您的{cert.type.name}（编号 {cert.number}）将于 {cert.expiry_date:%Y年%m月%d日} 到期。"
-                        "请及时参加培训或办理换证，以免影响持证上岗。\n\n"
-                        f"{settings.WAGTAIL_SITE_NAME}"
-                    ),
-                    from_email=settings.DEFAULT_FROM_EMAIL,
-                    recipient_list=[user.email],
-                )
-            except Exception:
-                # Give the claim back so tomorrow's run tries again.
-                Certificate.objects.filter(pk=cert.pk).update(reminded_for_expiry=None)
-                logger.exception("expiry reminder for certificate %s failed", cert.pk)
-                continue
-            sent += 1
-        self.stdout.write(f"已发送 {sent} 封证书到期提醒邮件。")
+
+    def handle(self, *args, days=None, enqueue=False, **options):
+        if days is not None and days < 0:
+            raise CommandError("提前天数不能为负数。")
+        if not enqueue:
+            sent = send_expiry_reminders.call(days=days)
+            self.stdout.write(f"已发送 {sent} 封证书到期提醒邮件。")
+            return
+        result = send_expiry_reminders.enqueue(days=days)
+        if result.status == TaskResultStatus.SUCCESSFUL:  # a backend that runs tasks at once
+            self.stdout.write(f"已发送 {result.return_value} 封证书到期提醒邮件。")
+        elif result.status == TaskResultStatus.FAILED:
+            raise CommandError("证书到期提醒任务失败，详见日志。")
+        else:
+            self.stdout.write(f"证书到期提醒任务已加入后台队列（任务 {result.id}）。")

@@ -346,6 +346,12 @@ class Certificate(models.Model):
                 fields=["review_status", "issue_date", "expiry_date", "revoked_on", "type", "person"],
                 name="cert_valid_on_cover_idx",
             ),
+            # monitoring.metrics certified rate: "does this person hold a qualifying certificate at
+            # D" as one covering seek per staff person.
+            models.Index(
+                fields=["person", "review_status", "issue_date", "expiry_date", "revoked_on", "type"],
+                name="cert_holder_valid_idx",
+            ),
         ]
 
     def __str__(self):

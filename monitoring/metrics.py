@@ -2,12 +2,17 @@
 
 Every function here runs a fixed number of SQL aggregates whatever the size of the data:
 - `compute_scope(D, scope)`: the five figures of one scope (city or one county), 4 queries;
-- `compute_table(D)`: the five figures of the city and of all ten counties, 7 queries
-  (GROUP BY county; the city's distinct-person figures get their own query, because a person
-  counted in two counties counts once for the city);
+- `compute_table(D)`: the five figures of the city and of all ten counties, 6 queries
+  (GROUP BY county; the city's distinct talents get their own query, because a person
+  counted in two counties counts once for the city; the certified rate of every county and
+  of the city is one statement);
 - one function per metric (`director_training_person_times(D, scope)` …), 2 queries each;
 - `*_queryset` functions: the records behind each figure, for the drill-down and the exports;
-- `trend(key, D, scope)`: the month-by-month series since 2024-01 for the charts.
+- `trend(key, D, scope)`: the month-by-month series since 2024-01 for the charts, ONE query
+  per metric whatever the number of months.
+
+The indexes these queries rely on, and the query each one serves, are listed in INDEXES
+below (the benchmark prints them with the plan SQLite chooses).
 
 The command, the dashboard, the Excel and the PDF reports all read these functions, so they
 show the same numbers.
@@ -21,11 +26,12 @@ from decimal import Decimal
 from django.apps import apps
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, Count, DateField, F, Func, IntegerField, Max, Min, Q, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
-from certification.models import Certificate
+from certification.models import Certificate, ReviewStatus
 from registry.models import County, Employment, Person, RegistrationStatus, StaffRole
 from training.models import TrainingRecord, TrainingResult
 
@@ -48,6 +54,32 @@ PERSON_TIMES_ROLES = {
     MetricKey.DIRECTOR: [StaffRole.DIRECTOR],
     MetricKey.CAREGIVER: [StaffRole.CAREGIVER, StaffRole.HEALTH],
 }
+
+
+# The indexes behind the figures: (table, index, the query it serves). Defined in the models'
+# Meta.indexes (registry, training, certification, cms); benchmarks/monitoring_bench.py checks
+# that SQLite's plans use them.
+INDEXES = [
+    ("training_trainingrecord", "record_county_metric_idx",
+     "compute_table: person-times and talents of each county (county IN …, 合格, completion date in "
+     "[2024-01-01, D]: one range per county, covering, already grouped); compute_scope and trends of a county"),
+    ("training_trainingrecord", "record_metric_cover_idx",
+     "compute_table / compute_scope of the city: distinct talents of the year (合格, completion date "
+     "range, covering); the city's trends (records per completion day, first record of each person)"),
+    ("registry_institution", "inst_county_reg_idx",
+     "certified rate: institutions registered by D, per county (drives the staff join)"),
+    ("registry_employment", "employment_inst_staff_idx",
+     "certified rate: employments of those institutions active on D in a counted role → person "
+     "(covering, no table lookups)"),
+    ("certification_certificate", "cert_holder_valid_idx",
+     "certified rate: does this staff person hold a qualifying certificate at D (one seek per person)"),
+    ("certification_certificate", "cert_valid_on_cover_idx",
+     "certified-rate trend: validity intervals of all counting certificates (covering); drill-down lists"),
+    ("registry_employment", "employment_staff_cover_idx",
+     "certified-rate trend: staff intervals of the employments in a counted role (covering)"),
+    ("cms_surveyresponse", "cms_survey_metric_idx",
+     "knowledge rate and its trend: responses submitted in a date range, per county"),
+]
 
 
 class MetricInputError(ValueError):
@@ -396,48 +428,74 @@ def _record_counts(as_of, scope):
     )
 
 
-def _certified_counts(as_of, scope):
-    # Counted on the employments themselves (distinct persons), without visiting the person table.
-    return staff_employments(as_of, scope).aggregate(
-        denominator=Count("person_id", distinct=True),
-        numerator=Count(
-            "person_id", distinct=True, filter=Q(person_id__in=valid_certificates(as_of).values("person_id"))
-        ),
-    )
+def _sql(queryset):
+    return queryset.query.sql_with_params()
 
 
-def _certified_counts_all(as_of):
-    """({county_id: counts}, city counts) of the certified rate in ONE query.
+def _materialized():
+    """`MATERIALIZED` for a CTE the query reads more than once (SQLite >= 3.35, PostgreSQL >= 12)."""
+    if connection.vendor == "sqlite":
+        import sqlite3
 
-    The staff pairs (county, person) and the certified persons are each computed once, as
-    common table expressions, then counted per county (a person employed in two counties is
-    staff in each) and for the city (distinct persons). Both CTEs are referenced twice, so
-    SQLite and PostgreSQL materialise them once; this halves the cost of two separate queries.
-    The two inner SELECTs are generated by the ORM from the same querysets as everywhere else.
+        return "MATERIALIZED " if sqlite3.sqlite_version_info >= (3, 35) else ""
+    return "MATERIALIZED " if connection.vendor == "postgresql" else ""
+
+
+def _certified_counts_all(as_of, scope=CITY):
+    """({county_id: counts}, counts of the whole scope) of the certified rate at D, in ONE query.
+
+    counts = {"numerator": certified staff, "denominator": staff}. The staff of S are grouped
+    by person once (a person employed twice counts once), each person is checked once for a
+    qualifying certificate (an index seek per person on certification's
+    `cert_holder_valid_idx`), and then:
+    - persons employed in one county only (nearly all) are counted under that county;
+    - the few persons employed in several counties are counted once in each of them, from
+      their employments (a person employed in two counties is staff in each, metrics.md);
+    - the scope's own figure counts every person once.
+    The inner SELECTs are generated by the ORM from `staff_employments` and
+    `valid_certificates`, the same querysets as the drill-down lists.
     """
-    staff_sql, staff_params = (
-        staff_employments(as_of).values_list("institution__county_id", "person_id").distinct().order_by()
-        .query.sql_with_params()
+    staff = staff_employments(as_of, scope)
+    persons_sql, persons_params = _sql(
+        staff.values("person_id").order_by().annotate(cmin=Min("institution__county_id"), cmax=Max("institution__county_id"))
     )
-    cert_sql, cert_params = valid_certificates(as_of).values_list("person_id", flat=True).order_by().query.sql_with_params()
+    cert_sql, cert_params = _sql(valid_certificates(as_of).values("person_id").order_by())
+    multi_sql, multi_params = _sql(
+        staff.filter(person_id__in=RawSQL("SELECT person_id FROM mon_staff WHERE cmin <> cmax", ()))
+        .values("institution__county_id").order_by()
+        .annotate(
+            denominator=Count("person_id", distinct=True),
+            numerator=Count("person_id", distinct=True, filter=Q(
+                person_id__in=RawSQL("SELECT person_id FROM mon_staff WHERE cmin <> cmax AND cert", ())
+            )),
+        )
+    )
     sql = (
-        f"WITH staff (county_id, person_id) AS ({staff_sql}), certified (person_id) AS ({cert_sql}) "
-        "SELECT county_id, COUNT(*), SUM(CASE WHEN person_id IN (SELECT person_id FROM certified) THEN 1 ELSE 0 END) "
-        "FROM staff GROUP BY county_id "
-        "UNION ALL "
-        "SELECT NULL, COUNT(DISTINCT person_id), "
-        "COUNT(DISTINCT CASE WHEN person_id IN (SELECT person_id FROM certified) THEN person_id END) FROM staff"
+        f"WITH mon_staff AS {_materialized()}("
+        "SELECT s.person_id AS person_id, s.cmin AS cmin, s.cmax AS cmax, "
+        f"EXISTS (SELECT 1 FROM ({cert_sql}) v WHERE v.person_id = s.person_id) AS cert "
+        f"FROM ({persons_sql}) s) "
+        "SELECT cmin, COUNT(*), COUNT(*) FILTER (WHERE cert) FROM mon_staff WHERE cmin = cmax GROUP BY cmin "
+        f"UNION ALL {multi_sql} "
+        "UNION ALL SELECT NULL, COUNT(*), COUNT(*) FILTER (WHERE cert) FROM mon_staff"
     )
-    by_county, city = {}, {"numerator": 0, "denominator": 0}
+    by_county, total = {}, {"numerator": 0, "denominator": 0}
     with connection.cursor() as cursor:
-        cursor.execute(sql, (*staff_params, *cert_params))
+        cursor.execute(sql, (*cert_params, *persons_params, *multi_params))
         for county_id, denominator, numerator in cursor.fetchall():
-            counts = {"numerator": int(numerator or 0), "denominator": int(denominator or 0)}
             if county_id is None:
-                city = counts
-            else:
-                by_county[county_id] = counts
-    return by_county, city
+                total = {"numerator": int(numerator or 0), "denominator": int(denominator or 0)}
+                continue
+            # A county's single-county persons and its multi-county persons are disjoint: add.
+            counts = by_county.setdefault(county_id, {"numerator": 0, "denominator": 0})
+            counts["numerator"] += int(numerator or 0)
+            counts["denominator"] += int(denominator or 0)
+    return by_county, total
+
+
+def _certified_counts(as_of, scope):
+    """{"numerator", "denominator"} of the certified rate of S at D (one query)."""
+    return _certified_counts_all(as_of, scope)[1]
 
 
 def _survey_counts(as_of, scope):
@@ -474,8 +532,10 @@ def compute_table(as_of):
     by_county = {c.pk: {"records": {"director": 0, "caregiver": 0, "talents": 0},
                         "certified": {"numerator": 0, "denominator": 0},
                         "survey": {"numerator": 0, "denominator": 0}} for c in counties}
+    # `county_id IN (...)` lets the (county, result, completion_date, role, person) index serve
+    # the query as one range per county, already in county order (no sort).
     rows = (
-        passed_records(as_of).values("county_id").order_by().annotate(
+        passed_records(as_of).filter(county_id__in=list(by_county)).values("county_id").order_by().annotate(
             director=Count("pk", filter=Q(role__in=PERSON_TIMES_ROLES[MetricKey.DIRECTOR])),
             caregiver=Count("pk", filter=Q(role__in=PERSON_TIMES_ROLES[MetricKey.CAREGIVER])),
             talents=Count("person_id", distinct=True, filter=Q(completion_date__gte=year_start)),
@@ -577,10 +637,201 @@ def month_points(as_of):
     return points
 
 
-def _month_key(value):
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return (value.year, value.month)
+class NextDay(Func):
+    """The day after a date, in the database (NULL stays NULL); native on SQLite and PostgreSQL."""
+
+    output_field = DateField()
+    template = "(%(expressions)s + INTERVAL '1' DAY)"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="date(%(expressions)s, '+1 day')", **extra_context)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="(%(expressions)s + 1)", **extra_context)
+
+
+# An open end (no end date, no expiry, not revoked): later than any as-of date.
+FAR_FUTURE = datetime.date(9999, 12, 31)
+
+
+def staff_intervals(as_of, scope=CITY):
+    """Employments with their staff interval [lo, hi): staff at a date t <= D exactly when lo <= t < hi.
+
+    The same conditions as `staff_employments(t, scope)`, for every t from 2024-01 to D at once:
+    started (and the institution registered) by t, not ended before t (end date + 1 > t).
+    """
+    roles = certified_rate_roles()
+    qs = Employment.objects.filter(
+        role__in=roles,
+        start_date__lte=as_of,
+        institution__registration_status=RegistrationStatus.REGISTERED,
+        institution__registration_date__lte=as_of,
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=month_points(as_of)[0]))
+    qs = _in_scope(qs, scope, "institution__county_id")
+    return qs.annotate(
+        lo=Greatest("start_date", "institution__registration_date"),
+        hi=Coalesce(NextDay("end_date"), Value(FAR_FUTURE), output_field=DateField()),
+    )
+
+
+def certificate_intervals(as_of):
+    """Certificates with their validity interval [lo, hi): valid at a date t <= D exactly when lo <= t < hi.
+
+    The conditions of `Certificate.objects.valid_on(t)` for every t from 2024-01 to D at once:
+    a counting type, approved, issued on or before t, not revoked on or before t (t < revoked_on)
+    and not expired (t <= expiry, i.e. t < expiry + 1).
+    """
+    first = month_points(as_of)[0]
+    qs = Certificate.objects.filter(
+        type__counts_toward_rate=True, review_status=ReviewStatus.APPROVED, issue_date__lte=as_of,
+    ).filter(
+        Q(revoked_on__isnull=True) | Q(revoked_on__gt=first),
+        Q(expiry_date__isnull=True) | Q(expiry_date__gte=first),
+    )
+    return qs.annotate(
+        lo=F("issue_date"),
+        hi=Least(
+            Coalesce(NextDay("expiry_date"), Value(FAR_FUTURE), output_field=DateField()),
+            Coalesce("revoked_on", Value(FAR_FUTURE), output_field=DateField()),
+        ),
+    )
+
+
+def _points_cte(points, name="mon_points"):
+    """`name(k, d, ys) AS (VALUES ...)`: point index, point date, 1 January of its year."""
+    rows = ", ".join(["(%s, %s, %s)"] * len(points))
+    params = []
+    for k, point in enumerate(points):
+        params += [k, connection.ops.adapt_datefield_value(point),
+                   connection.ops.adapt_datefield_value(datetime.date(point.year, 1, 1))]
+    return f"{name}(k, d, ys) AS (VALUES {rows})", params
+
+
+def _island_events_sql(source, order, kind):
+    """(CTE, SELECT of (kind, d, n) events) of the islands of each person's [lo, hi) intervals in `source`.
+
+    The intervals of a person, sorted by `order`, form islands (maximal runs that overlap or
+    touch). Counting needs only where islands start (+1) and end (-1). With prev_hi = the
+    latest end among the person's earlier intervals (one window pass): a row starts an island
+    when prev_hi is empty or before its start, and then the previous island ended at prev_hi;
+    the person's last island ends at their latest end. Summing the events up to t gives the
+    number of persons with an interval containing t.
+    """
+    window = (
+        f"SELECT lo, MAX(hi) OVER (PARTITION BY person_id ORDER BY {order} "
+        f"ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_hi FROM {source}"
+    )
+    cte = f"{source}_w AS {_materialized()}({window})"
+    events = (
+        f"SELECT {kind}, lo, 1 FROM {source}_w WHERE prev_hi IS NULL OR lo > prev_hi "
+        f"UNION ALL SELECT {kind}, prev_hi, -1 FROM {source}_w WHERE lo > prev_hi "
+        f"UNION ALL SELECT {kind}, MAX(hi), -1 FROM {source} GROUP BY person_id"
+    )
+    return cte, events
+
+
+def _fetch(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _person_times_trend(key, as_of, scope, points):
+    """Cumulative person-times at each point: records per completion day, summed up to the point."""
+    daily_sql, daily_params = _sql(
+        person_times_queryset(key, as_of, scope).values("completion_date").order_by().annotate(n=Count("pk"))
+    )
+    pts_sql, pts_params = _points_cte(points)
+    sql = (
+        f"WITH {pts_sql}, mon_daily AS {_materialized()}({daily_sql}) "
+        "SELECT p.k, COALESCE(SUM(r.n), 0) FROM mon_points p "
+        "LEFT JOIN mon_daily r ON r.completion_date <= p.d GROUP BY p.k ORDER BY p.k"
+    )
+    return [int(n) for _k, n in _fetch(sql, (*pts_params, *daily_params))]
+
+
+def _talents_trend(as_of, scope, points):
+    """Talents of the year at each point: persons whose first 合格 record of the year is on or before it.
+
+    One branch per calendar year (2024 … D's year) inside ONE statement: the first completion
+    date of each person in the year (in S), counted per day, then summed per point of that year.
+    """
+    branches, params = [], []
+    for year in range(PLAN_START.year, as_of.year + 1):
+        end = min(as_of, datetime.date(year, 12, 31))
+        firsts_sql, firsts_params = _sql(
+            passed_records(end, scope, start=datetime.date(year, 1, 1))
+            .values("person_id").order_by().annotate(first_day=Min("completion_date"))
+        )
+        branches.append(f"SELECT f.first_day AS day, COUNT(*) AS n FROM ({firsts_sql}) f GROUP BY f.first_day")
+        params += firsts_params
+    pts_sql, pts_params = _points_cte(points)
+    sql = (
+        f"WITH {pts_sql}, mon_firsts AS {_materialized()}({' UNION ALL '.join(branches)}) "
+        "SELECT p.k, COALESCE(SUM(f.n), 0) FROM mon_points p "
+        "LEFT JOIN mon_firsts f ON f.day <= p.d AND f.day >= p.ys GROUP BY p.k ORDER BY p.k"
+    )
+    return [int(n) for _k, n in _fetch(sql, (*pts_params, *params))]
+
+
+def _certified_trend(as_of, scope, points):
+    """(certified staff, staff) at each point, in ONE statement.
+
+    A person is staff at t when one of their staff intervals contains t, and certified staff
+    when one of the intersections of a staff interval with a certificate interval contains t.
+    Both are counted as islands (see _island_events_sql): +1 where an island of a person starts,
+    -1 where it ends, summed up to each point. Equal by construction to the single-date figure
+    (_certified_counts) at every point; tests/test_monitoring_trends.py checks it point by point.
+    """
+    staff_sql, staff_params = _sql(staff_intervals(as_of, scope).values("id", "person_id", "lo", "hi").order_by())
+    cert_sql, cert_params = _sql(certificate_intervals(as_of).values("id", "person_id", "lo", "hi").order_by())
+    pts_sql, pts_params = _points_cte(points)
+    staff_window, staff_events = _island_events_sql("mon_se", "lo, hi, id", 0)
+    cert_window, cert_events = _island_events_sql("mon_xe", "lo, hi, sid, cid", 1)
+    sql = (
+        f"WITH {pts_sql}, mon_se AS {_materialized()}({staff_sql}), "
+        f"mon_xe AS {_materialized()}(SELECT s.person_id AS person_id, s.id AS sid, c.id AS cid, "
+        "CASE WHEN s.lo > c.lo THEN s.lo ELSE c.lo END AS lo, CASE WHEN s.hi < c.hi THEN s.hi ELSE c.hi END AS hi "
+        f"FROM mon_se s INNER JOIN ({cert_sql}) c ON c.person_id = s.person_id AND c.lo < s.hi AND s.lo < c.hi), "
+        f"{staff_window}, {cert_window}, "
+        f"mon_ev(kind, d, n) AS ({staff_events} UNION ALL {cert_events}), "
+        # Events after D (open ends, future expiries) never count at any point: dropped first.
+        f"mon_ed AS {_materialized()}(SELECT kind, d, SUM(n) AS n FROM mon_ev WHERE d <= %s GROUP BY kind, d) "
+        "SELECT p.k, COALESCE(SUM(CASE WHEN e.kind = 1 THEN e.n ELSE 0 END), 0), "
+        "COALESCE(SUM(CASE WHEN e.kind = 0 THEN e.n ELSE 0 END), 0) "
+        "FROM mon_points p LEFT JOIN mon_ed e ON e.d <= p.d GROUP BY p.k ORDER BY p.k"
+    )
+    params = (*pts_params, *staff_params, *cert_params, connection.ops.adapt_datefield_value(as_of))
+    return [(int(num), int(den)) for _k, num, den in _fetch(sql, params)]
+
+
+def _survey_trend(as_of, scope, points):
+    """[(passed, responses)] of the calendar year up to each point (None without the survey model).
+
+    Responses are put in the bucket of their point (local dates, as the metric) by a CASE over
+    the points' next-day midnights, counted per bucket in one query, then added up within each
+    year (at most 12 buckets per year: the figures are the database's, only summed here).
+    """
+    model = survey_model()
+    if model is None:
+        return None
+    bounds = [_local_midnight(point + datetime.timedelta(days=1)) for point in points]
+    bucket = Case(*[When(submitted_at__lt=bound, then=Value(k)) for k, bound in enumerate(bounds)],
+                  output_field=IntegerField())
+    qs = _in_scope(model.objects.filter(submitted_at__gte=_local_midnight(PLAN_START), submitted_at__lt=bounds[-1]),
+                   scope, "county_id")
+    counts = {
+        row["k"]: (row["n"], row["p"])
+        for row in qs.annotate(k=bucket).values("k").order_by().annotate(n=Count("pk"), p=Count("pk", filter=Q(passed=True)))
+    }
+    series, n, p, year = [], 0, 0, None
+    for k, point in enumerate(points):
+        if point.year != year:
+            year, n, p = point.year, 0, 0
+        got = counts.get(k, (0, 0))
+        n, p = n + got[0], p + got[1]
+        series.append((p, n))
+    return series
 
 
 def trend(key, as_of, scope=CITY):
@@ -588,73 +839,22 @@ def trend(key, as_of, scope=CITY):
 
     Person-times accumulate from 2024-01-01; talents and the knowledge rate restart every
     January (they are measured per calendar year); the certified rate is the rate at each month
-    end. Query cost: 1 query for person-times and the knowledge rate, one per year for talents,
-    one per month for the certified rate (independent of the data size; cache the result).
+    end. Every metric's series is ONE query, whatever the number of months or the data size.
     """
     key = MetricKey(key)
     points = month_points(as_of)
     if key in CUMULATIVE_METRICS:
-        counts = {
-            _month_key(row["m"]): row["n"]
-            for row in person_times_queryset(key, as_of, scope)
-            .annotate(m=TruncMonth("completion_date")).values("m").order_by().annotate(n=Count("pk"))
-        }
-        total, series = 0, []
-        for point in points:
-            total += counts.get((point.year, point.month), 0)
-            series.append((point, total))
-        return series
+        return list(zip(points, _person_times_trend(key, as_of, scope, points), strict=True))
     if key == MetricKey.TALENTS:
-        counts = {}
-        for year in range(PLAN_START.year, as_of.year + 1):
-            end = min(as_of, datetime.date(year, 12, 31))
-            start = datetime.date(year, 1, 1)
-            records = passed_records(end, scope, start=start)
-            # A person is counted in the month of their first 合格 record of the year (in S).
-            earlier = passed_records(end, scope, start=start).filter(person_id=OuterRef("person_id")).filter(
-                Q(completion_date__lt=OuterRef("completion_date"))
-                | Q(completion_date=OuterRef("completion_date"), pk__lt=OuterRef("pk"))
-            )
-            rows = (
-                records.filter(~Exists(earlier)).annotate(m=TruncMonth("completion_date"))
-                .values("m").order_by().annotate(n=Count("pk"))
-            )
-            counts.update({_month_key(row["m"]): row["n"] for row in rows})
-        series, total, year = [], 0, None
-        for point in points:
-            if point.year != year:
-                year, total = point.year, 0
-            total += counts.get((point.year, point.month), 0)
-            series.append((point, total))
-        return series
+        return list(zip(points, _talents_trend(as_of, scope, points), strict=True))
     if key == MetricKey.CERTIFIED:
-        series = []
-        for point in points:
-            counts = _certified_counts(point, scope)
-            series.append((point, _round4(counts["numerator"] / counts["denominator"]) if counts["denominator"] else None))
-        return series
-    # Knowledge rate: responses of the year up to each month end.
-    model = survey_model()
-    if model is None:
-        return [(point, None) for point in points]
-    qs = _in_scope(
-        model.objects.filter(submitted_at__gte=_local_midnight(PLAN_START),
-                             submitted_at__lt=_local_midnight(as_of + datetime.timedelta(days=1))),
-        scope, "county_id",
-    )
-    counts = {
-        _month_key(row["m"]): (row["n"], row["p"])
-        for row in qs.annotate(m=TruncMonth("submitted_at")).values("m").order_by()
-        .annotate(n=Count("pk"), p=Count("pk", filter=Q(passed=True)))
-    }
-    series, n, p, year = [], 0, 0, None
-    for point in points:
-        if point.year != year:
-            year, n, p = point.year, 0, 0
-        got = counts.get((point.year, point.month), (0, 0))
-        n, p = n + got[0], p + got[1]
-        series.append((point, _round4(p / n) if n else None))
-    return series
+        counts = _certified_trend(as_of, scope, points)
+    else:
+        counts = _survey_trend(as_of, scope, points)
+        if counts is None:
+            return [(point, None) for point in points]
+    return [(point, _round4(Decimal(num) / Decimal(den)) if den else None)
+            for point, (num, den) in zip(points, counts, strict=True)]
 
 
 # --- The public home page's headline ----------------------------------------------------------

@@ -438,6 +438,11 @@ class Employment(models.Model):
             models.Index(
                 fields=["role", "start_date", "end_date", "institution", "person"], name="employment_staff_cover_idx"
             ),
+            # monitoring.metrics certified rate: the staff join runs from the institutions registered
+            # by D (per county) to their employments active on D; covering, so no table lookups.
+            models.Index(
+                fields=["institution", "role", "start_date", "end_date", "person"], name="employment_inst_staff_idx"
+            ),
         ]
 
     def __str__(self):

@@ -530,6 +530,11 @@ class TrainingRecord(models.Model):
             models.Index(
                 fields=["result", "completion_date", "county", "role", "person"], name="record_metric_cover_idx"
             ),
+            # monitoring.metrics.compute_table / compute_scope of a county: county IN (…), 合格,
+            # completion date in [2024-01-01, D] — one covering range per county, in county order.
+            models.Index(
+                fields=["county", "result", "completion_date", "role", "person"], name="record_county_metric_idx"
+            ),
         ]
 
     def __str__(self):

@@ -214,6 +214,7 @@ def measure_http(results, rng):
 
 
 def measure_dashboard(results):
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -231,8 +232,21 @@ def measure_dashboard(results):
     if user is None:
         results.unavailable("dashboard_median", "city dashboard median", "< 300 ms", "no commission account")
         return
+    try:
+        from monitoring import figures_cache
+    except ImportError:
+        figures_cache = None
+
+    def forget_figures():
+        # What any data change does: the figures cached under the data version no longer apply.
+        if figures_cache is not None and hasattr(figures_cache, "_bump"):
+            figures_cache._bump()
+        else:
+            cache.clear()
+
     client = Client()
     client.force_login(user)
+    cache.clear()
     # The first (cold) request shows the SQL behind the figures, before any cache the page
     # may keep; the timed requests that follow are what visitors get.
     with CaptureQueriesContext(connection) as cold:
@@ -244,10 +258,19 @@ def measure_dashboard(results):
         client.get(url)
     queries = [q["sql"] for q in cold.captured_queries]
     warm_count = len(captured.captured_queries)
+    # Cold: the first request after a data change computes every figure (nothing cached).
+    cold_times, cold_cpu = [], []
+    for _ in range(5):
+        forget_figures()
+        started, cpu_started = time.perf_counter(), time.process_time()
+        client.get(url)
+        cold_times.append(time.perf_counter() - started)
+        cold_cpu.append(time.process_time() - cpu_started)
     # The SQL behind the figures: every SELECT the page runs, except those that only identify the
     # visitor (session, user, lockouts, second factor), which any logged-in page runs.
     identity = ('"django_session"', '"accounts_user"', '"axes_', '"mfa_', '"account_')
-    aggregates = [q for q in queries if q.lstrip().upper().startswith("SELECT") and not any(t in q for t in identity)]
+    aggregates = [q for q in queries if q.lstrip().upper().startswith(("SELECT", "WITH"))
+                  and not any(t in q for t in identity)]
     page_times, raw_times = [], []
     for _ in range(15):
         started = time.perf_counter()
@@ -261,16 +284,22 @@ def measure_dashboard(results):
         raw_times.append(time.perf_counter() - started)
     median = statistics.median(page_times) * 1000
     p95 = sorted(page_times)[int(0.95 * len(page_times))] * 1000
+    cold_median = statistics.median(cold_times) * 1000
     raw = statistics.median(raw_times) * 1000
-    ratio = round(median / raw, 2) if raw else None
-    results.add("dashboard_median", "city dashboard median (commission)", round(median, 1), "ms",
+    ratio = round(cold_median / raw, 2) if raw else None
+    results.add("dashboard_cold", "city dashboard, first request after a data change", round(cold_median, 1), "ms",
+                target="< 300 ms", met=cold_median < 300,
+                note=f"median of 5 uncached requests (max {max(cold_times) * 1000:.0f} ms), "
+                     f"CPU {statistics.median(cold_cpu) * 1000:.0f} ms; {len(queries)} SQL queries")
+    results.add("dashboard_median", "city dashboard median (commission, warm)", round(median, 1), "ms",
                 target="< 300 ms", met=median < 300)
-    results.add("dashboard_p95", "city dashboard p95", round(p95, 1), "ms", note="15 requests")
-    results.add("dashboard_queries", "city dashboard SQL queries", warm_count, "queries",
-                note=f"first request {len(queries)}, of which {len(aggregates)} read the data")
-    results.add("dashboard_vs_raw", "city dashboard median ÷ its raw SQL", round(median, 1), "ms",
+    results.add("dashboard_p95", "city dashboard p95 (warm)", round(p95, 1), "ms", note="15 requests")
+    results.add("dashboard_queries", "city dashboard SQL queries (warm)", warm_count, "queries",
+                note=f"cold request {len(queries)}, of which {len(aggregates)} read the data; "
+                     "neither grows with the data")
+    results.add("dashboard_vs_raw", "cold city dashboard ÷ its raw SQL", round(cold_median, 1), "ms",
                 baseline=round(raw, 1), ratio=ratio, target="≤ 1.5", met=ratio is not None and ratio <= 1.5,
-                note=f"raw = the page's {len(aggregates)} data statements run by a bare cursor")
+                note=f"raw = the cold page's {len(aggregates)} data statements run by a bare cursor")
 
 
 # --- certificate PDFs ---------------------------------------------------------------------------

@@ -5,10 +5,13 @@
     python -m benchmarks.monitoring_bench --db /tmp/mon.sqlite3 --reuse   # keep/reuse the generated file
 
 Generates the data with bulk_create into a separate SQLite file (never the project's
-database), then prints the city dashboard's median and p95 response time and its SQL query
-count at two data sizes (it must not grow), the time of `progress_report --json` (in process
-and as a fresh process), and, for information, the uncached trend charts and a drill-down list.
-Targets: dashboard < 300 ms, progress_report --json < 2 s, on SQLite on a 2-core machine.
+database), then prints the city dashboard's response time cold (the first request after a
+data change: every figure computed, nothing cached) and warm (figures cached under the data
+version, monitoring/figures_cache.py), with CPU time and SQL query counts at two data sizes
+(they must not grow), the indexes behind the figures with the query each serves and whether
+SQLite's plans use them, the time of `progress_report --json` (in process and as a fresh
+process), and, for information, the uncached trend charts (one query each) and a drill-down
+list. Targets: dashboard < 300 ms, progress_report --json < 2 s, on SQLite on a 2-core machine.
 
 Generated persons carry a placeholder instead of an encrypted 身份证号 (the metrics never read
 it; encrypting 100k numbers would only slow the set-up down).
@@ -155,26 +158,27 @@ def _survey(rng, counties, n, log):
     log(f"  {n:,} survey responses")
 
 
-# Covering indexes proposed to the owners of these models (see the monitoring report): each
-# lets one dashboard aggregate read an index instead of the table rows.
-RECOMMENDED_INDEXES = [
-    # training.TrainingRecord — person-times and talents by county: result=合格, completion date
-    # in [2024-01-01, D], grouped by county, counting role / distinct person.
-    "CREATE INDEX IF NOT EXISTS bench_record_metrics_idx ON training_trainingrecord "
-    "(result, completion_date, county_id, role, person_id)",
-    # certification.Certificate — valid_on(D) → person ids.
-    "CREATE INDEX IF NOT EXISTS bench_cert_valid_idx ON certification_certificate "
-    "(review_status, issue_date, expiry_date, revoked_on, type_id, person_id)",
-    # registry.Employment — staff at D: active employments in the counted roles → institution, person.
-    "CREATE INDEX IF NOT EXISTS bench_employment_staff_idx ON registry_employment "
-    "(role, start_date, end_date, institution_id, person_id)",
-]
+def _count_queries(fn):
+    """(result, [sql]) of fn(), seeing every query whatever DEBUG and the query log do."""
+    from django.db import connection
+
+    executed = []
+
+    def counter(execute, sql, params, many, context):
+        executed.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counter):
+        result = fn()
+    return result, executed
 
 
-def _time_requests(client, url, n):
+def _time_requests(client, url, n, before=None):
     """Median and p95 wall-clock seconds, and median CPU seconds (the machine may be shared)."""
     times, cpu = [], []
     for _ in range(n):
+        if before:
+            before()
         started, cpu_started = time.perf_counter(), time.process_time()
         response = client.get(url)
         times.append(time.perf_counter() - started)
@@ -184,8 +188,14 @@ def _time_requests(client, url, n):
     return statistics.median(times), times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))], statistics.median(cpu)
 
 
+def _forget_figures():
+    """What a data change does: the cached figures no longer apply (the next request computes)."""
+    from monitoring import figures_cache
+
+    figures_cache._bump()
+
+
 def measure(db_path, runs, label):
-    from django.db import connection
     from django.test import Client
 
     from accounts.models import Role, User
@@ -198,28 +208,41 @@ def measure(db_path, runs, label):
     from django.core.cache import cache
 
     cache.clear()
-    started, cpu_started = time.perf_counter(), time.process_time()
-    client.get(url)  # cold: computes the figures (and warms templates and the permission cache)
-    cold, cold_cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    # Count with an execute wrapper: it sees every query whatever DEBUG and the query log do.
-    executed = []
-
-    def counter(execute, sql, params, many, context):
-        executed.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(counter):
-        client.get(url)
+    client.get(url)  # the first request of the process: templates, permissions (not timed)
+    _forget_figures()
+    _, cold_sql = _count_queries(lambda: client.get(url))
+    _, warm_sql = _count_queries(lambda: client.get(url))
+    cold, cold_p95, cold_cpu = _time_requests(client, url, max(3, runs // 4), before=_forget_figures)
     median, p95, cpu = _time_requests(client, url, runs)
     print(f"[{label}] {TrainingRecord.objects.count():,} training records")
-    print(f"  city dashboard, cold:   {cold * 1000:7.1f} ms   cpu {cold_cpu * 1000:6.1f} ms   "
-          "(figures computed; every later request until the data changes is warm)")
+    print(f"  city dashboard, cold:   median {cold * 1000:7.1f} ms   p95 {cold_p95 * 1000:7.1f} ms   "
+          f"cpu {cold_cpu * 1000:6.1f} ms   ({len(cold_sql)} SQL queries; the first request after any "
+          "data change: every figure computed, nothing cached)")
     print(f"  city dashboard, warm:   median {median * 1000:7.1f} ms   p95 {p95 * 1000:7.1f} ms   "
-          f"cpu {cpu * 1000:6.1f} ms   ({len(executed)} SQL queries per request)")
+          f"cpu {cpu * 1000:6.1f} ms   ({len(warm_sql)} SQL queries per request)")
     county_url = f"/dashboard/?as_of={AS_OF}&county=1"
-    median_c, p95_c, cpu_c = _time_requests(client, county_url, max(3, runs // 2))
-    print(f"  county dashboard:       median {median_c * 1000:7.1f} ms   p95 {p95_c * 1000:7.1f} ms   cpu {cpu_c * 1000:6.1f} ms")
-    return len(executed), client
+    median_c, p95_c, cpu_c = _time_requests(client, county_url, max(3, runs // 4), before=_forget_figures)
+    print(f"  county dashboard, cold: median {median_c * 1000:7.1f} ms   p95 {p95_c * 1000:7.1f} ms   cpu {cpu_c * 1000:6.1f} ms")
+    return (len(cold_sql), len(warm_sql)), client, cold_sql
+
+
+def report_indexes(statements):
+    """Each index of monitoring.metrics.INDEXES, the query it serves, and whether SQLite's plans use it."""
+    from django.db import connection
+
+    from monitoring import metrics as m
+
+    plans = []
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            plans.append(" ".join(str(row[-1]) for row in cursor.fetchall()))
+    print("  indexes behind the figures (used = in the plan of one of the statements above):")
+    for table, name, serves in m.INDEXES:
+        used = any(f"INDEX {name} " in plan or plan.endswith(f"INDEX {name}") for plan in plans)
+        print(f"    {name:<28} {table:<26} {'used' if used else '-   '}  {serves}")
 
 
 def main():
@@ -232,8 +255,6 @@ def main():
     parser.add_argument("--runs", type=int, default=20, help="dashboard requests to time")
     parser.add_argument("--db", help="SQLite file to generate into (default: a temporary one)")
     parser.add_argument("--reuse", action="store_true", help="reuse --db if it already holds data")
-    parser.add_argument("--recommended-indexes", action="store_true",
-                        help="also measure with the covering indexes proposed for other apps' models")
     args = parser.parse_args()
     sizes = {
         "persons": args.persons or int(100_000 * args.scale),
@@ -258,24 +279,18 @@ def main():
     if not (args.reuse and Person.objects.exists()):
         print("generating a small data set (1%)")
         generate(**{k: max(10, v // 100) for k, v in sizes.items()}, seed=1, log=lambda m: None)
-        small_queries, _ = measure(db_path, 5, "small")
+        small_queries, _, _ = measure(db_path, 5, "small")
         print(f"generating the large data set: {sizes}")
         generate(**sizes)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # what a maintenance job (or PRAGMA optimize) does on SQLite
     else:
         small_queries = None
-    large_queries, client = measure(db_path, args.runs, "large")
+    large_queries, client, cold_sql = measure(db_path, args.runs, "large")
     if small_queries is not None:
-        print(f"  queries per dashboard request: {small_queries} (small) vs {large_queries} (large)"
-              f" -> {'constant' if small_queries == large_queries else 'GROWS'}")
-
-    if args.recommended_indexes:
-        with connection.cursor() as cursor:
-            for sql in RECOMMENDED_INDEXES:
-                cursor.execute(sql)
-            cursor.execute("ANALYZE")
-        measure(db_path, args.runs, "large + recommended indexes")
+        print(f"  queries per dashboard request (cold, warm): {small_queries} (small data set) vs "
+              f"{large_queries} (large) -> {'constant' if small_queries == large_queries else 'GROWS'}")
+    report_indexes(cold_sql)
 
     from io import StringIO
 
@@ -295,11 +310,17 @@ def main():
     call_command("progress_report", "--as-of", AS_OF.isoformat(), "--county", "麒麟区", "--json", stdout=StringIO())
     print(f"  progress_report --county 麒麟区 --json: {(time.perf_counter() - started) * 1000:7.1f} ms in process")
 
-    # For information: what the lazily loaded chart images and a drill-down page cost.
-    for key in ("director_training_person_times", "talents_trained", "certified_rate", "parenting_knowledge_rate"):
-        started = time.perf_counter()
+    # For information: what the lazily loaded chart images and a drill-down page cost. Each
+    # chart is one query whatever the number of months (MONITORING_CHART_CACHE_SECONDS=0 here).
+    from monitoring import metrics as m
+
+    for key in m.METRIC_ORDER:
+        started, cpu_started = time.perf_counter(), time.process_time()
         client.get(f"/dashboard/chart/{key}.svg?as_of={AS_OF}")
-        print(f"  chart {key:<32} {(time.perf_counter() - started) * 1000:8.1f} ms (uncached; cached afterwards)")
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        _, trend_sql = _count_queries(lambda key=key: m.trend(key, AS_OF))
+        print(f"  chart {key:<32} {elapsed * 1000:8.1f} ms (cpu {cpu * 1000:6.1f} ms; the series of "
+              f"{len(m.month_points(AS_OF))} months is {len(trend_sql)} query; uncached)")
     started = time.perf_counter()
     client.get(f"/dashboard/records/certified_rate/?as_of={AS_OF}&part=staff")
     print(f"  drill-down list (staff, page 1): {(time.perf_counter() - started) * 1000:7.1f} ms")

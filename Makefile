@@ -68,3 +68,13 @@ loadtest: venv
 # The production setup on this machine: PostgreSQL, migrate, collectstatic, worker, gunicorn.
 run-prod: venv
 	PORT=$(PORT) deploy/run-prod.sh
+
+# --- deployment check (issue 9; docs/deployment.md, "How this guide was checked") ---
+# deploy/smoke.sh: nginx (installed with apt-get when missing) + gunicorn + the task worker, started
+# from deploy/ the way the systemd units run them, on 127.0.0.1 high ports with a self-signed
+# certificate and a database of its own; checks TLS, static caching, upload limit, private media,
+# client address and proxy headers, login and PDF, worker, reminders, backup and restore, reload;
+# stops everything. Needs root and PostgreSQL. About 3 minutes: not part of `make test` or CI.
+.PHONY: deploy-check
+deploy-check: venv
+	bash deploy/smoke.sh

@@ -74,8 +74,9 @@ class _QRCode(qrcode.QRCode):
     two thirds of the time of a whole certificate page. Here the data is laid out once; the
     seven other layouts differ from it only in the data modules (XOR of two mask grids), and
     all eight are scored with numpy by the rules of qrcode.util.lost_point (same penalties,
-    same tie-break: the first lowest). The final matrix is qrcode's own makeImpl with that mask;
-    tests/test_pdf_speed.py checks that it equals plain qrcode's for many inputs.
+    same tie-break: the first lowest); the chosen layout then gets its format information as
+    in qrcode's makeImpl. tests/test_pdf_speed.py checks the layouts and the final matrix
+    against plain qrcode's for many inputs (small codes and those with version information).
     """
 
     def map_data(self, data, mask_pattern):
@@ -88,9 +89,24 @@ class _QRCode(qrcode.QRCode):
         first = np.array(self.modules, dtype=bool)
         data = np.array(self._data_modules, dtype=bool)
         grids = _mask_grids(len(first))
-        layouts = [first ^ (data & (grids[0] ^ grids[i])) for i in range(8)]
-        penalties = [_lost_point(m) for m in layouts]
+        # The test layouts (format and version modules blank) of the eight masks.
+        self._layouts = [first ^ (data & (grids[0] ^ grids[i])) for i in range(8)]
+        penalties = [_lost_point(m) for m in self._layouts]
         return penalties.index(min(penalties))
+
+    def makeImpl(self, test, mask_pattern):
+        layouts = getattr(self, "_layouts", None)
+        if test or layouts is None:
+            super().makeImpl(test, mask_pattern)
+            return
+        # The final layout: the chosen test layout with its format (and version) information,
+        # what makeImpl(False, mask) would build again from scratch.
+        self._layouts = None
+        self.modules = layouts[mask_pattern].tolist()
+        self.modules_count = len(self.modules)
+        self.setup_type_info(False, mask_pattern)
+        if self.version >= 7:
+            self.setup_type_number(False)
 
 
 @lru_cache(maxsize=64)
@@ -279,14 +295,15 @@ def has_current_pdf(cert, fp=None):
     return bool(cert.pdf) and cert.pdf_fingerprint == (fp or fingerprint(cert))
 
 
-def ensure_pdf(cert):
+def ensure_pdf(cert, reread=True):
     """Return the stored PDF file of `cert`, rendering it first if missing or out of date.
 
     The background task (certification.tasks) may have rendered it after `cert` was loaded:
-    a stale instance re-reads its PDF fields once before rendering again.
+    a stale instance re-reads its PDF fields once before rendering again (`reread`; the task
+    itself, which has just loaded its certificates, skips that query).
     """
     fp = fingerprint(cert)
-    if not has_current_pdf(cert, fp) and cert.pk:
+    if reread and not has_current_pdf(cert, fp) and cert.pk:
         stored = type(cert).objects.filter(pk=cert.pk).values("pdf", "pdf_fingerprint").first()
         if stored and stored["pdf"] and stored["pdf_fingerprint"] == fp:
             cert.pdf = stored["pdf"]

@@ -55,7 +55,7 @@ def render_certificate_pdfs(certificate_ids):
             current += 1  # a re-run, or rendered meanwhile by a download (the file is checked then)
             continue
         try:
-            ensure_pdf(cert)
+            ensure_pdf(cert, reread=False)
         except Exception:
             logger.exception("certificate PDF %s (%s) could not be rendered", cert.pk, cert.number)
             failed.append(cert.pk)

@@ -43,6 +43,22 @@ def test_fast_mask_choice_gives_the_qrcode_library_matrix():
     assert min(versions) <= 2 and max(versions) >= 9
 
 
+def test_each_mask_layout_is_the_librarys():
+    rng = random.Random(3)
+    for length in (10, 60, 150, 280):
+        data = "".join(rng.choice(string.ascii_letters) for _ in range(length))
+        code = cert_pdf._QRCode(error_correction=ERROR_CORRECT_M, border=0)
+        code.add_data(data)
+        code.best_fit()
+        code.best_mask_pattern()
+        for mask in range(8):
+            reference = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
+            reference.add_data(data)
+            reference.best_fit()
+            reference.makeImpl(True, mask)
+            assert code._layouts[mask].tolist() == reference.modules, (length, mask)
+
+
 def test_qr_path_fills_exactly_the_dark_modules_with_one_rectangle_per_run():
     matrix = cert_pdf.qr_matrix("https://example.cn/verify/?n=QJTY-2026-000001&t=" + "x" * 32)
     n = len(matrix)

@@ -419,6 +419,10 @@ class VerificationLog(models.Model):
         Certificate, verbose_name="证书", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    # One row per public lookup: Wagtail's reference index ("usage" of the certificate) has no
+    # use for these rows, and its post_save handler doubled the cost of every verification.
+    wagtail_reference_index_ignore = True
+
     class Meta:
         verbose_name = "证书查验记录"
         verbose_name_plural = "证书查验记录"

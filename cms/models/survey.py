@@ -127,6 +127,10 @@ class SurveyResponse(models.Model):
 
     objects = SurveyResponseQuerySet.as_manager()
 
+    # One row per parent's submission: Wagtail's reference index (the "usage" of the survey
+    # page, age band and county) would add a row and a query to every public submission.
+    wagtail_reference_index_ignore = True
+
     class Meta:
         verbose_name = "问卷答卷"
         verbose_name_plural = "问卷答卷"

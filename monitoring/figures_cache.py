@@ -1,8 +1,10 @@
 """A cache of the dashboard's county table that can never serve figures older than the data.
 
-Computing the ten-county table reads every passed training record, staff employment and
-certificate (hundreds of milliseconds on a province-size database), while the data changes
-rarely compared with how often the dashboard is opened. The cached table is keyed by:
+Computing the ten-county table reads the passed training records and staff employments of
+the period and checks each staff person's certificates: about 0.2 s of CPU on a province-size
+database (benchmarks/monitoring_bench.py prints it as the cold dashboard), against about 15 ms
+for a request served from this cache, while the data changes rarely compared with how often
+the dashboard is opened. The cached table is keyed by:
 
 - a token replaced whenever a source row is saved or deleted through the ORM (signals below:
   corrections in the admin, revocations, reviews, imports that update rows with save()), and

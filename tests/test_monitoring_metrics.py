@@ -119,6 +119,28 @@ def test_certified_staff_edge_dates(world):
     assert "乙七" not in set(m.certified_persons_queryset(after).values_list("name", flat=True))
 
 
+def test_person_in_two_counties_counts_in_each_and_once_for_the_city(world):
+    """The county table counts a two-county person in both counties (certified or not)."""
+    inst_x = f.InstitutionFactory(county=world["x"], registration_date=datetime.date(2023, 1, 1))
+    inst_y = f.InstitutionFactory(county=world["y"], registration_date=datetime.date(2023, 1, 1))
+    both = f.PersonFactory(name="两地无证")
+    f.EmploymentFactory(person=both, institution=inst_x, role=StaffRole.CAREGIVER, start_date=datetime.date(2024, 1, 1))
+    f.EmploymentFactory(person=both, institution=inst_y, role=StaffRole.HEALTH, start_date=datetime.date(2024, 1, 1))
+    table = m.compute_table(D)
+    counties = {c.name: as_dict(v) for c, v in table["counties"]}
+    city = as_dict(table["city"])
+    got = {
+        "city": (city["certified_rate"].numerator, city["certified_rate"].denominator),
+        "麒麟区": (counties["麒麟区"]["certified_rate"].numerator, counties["麒麟区"]["certified_rate"].denominator),
+        "宣威市": (counties["宣威市"]["certified_rate"].numerator, counties["宣威市"]["certified_rate"].denominator),
+    }
+    # Hand-computed: the crafted figures, plus one uncertified person in X, in Y and in the city.
+    assert got == {"city": (4, 10), "麒麟区": (3, 9), "宣威市": (2, 3)}
+    for name in ("麒麟区", "宣威市"):
+        single = m.certified_rate(D, scope(name))
+        assert (single.numerator, single.denominator) == got[name]
+
+
 def test_configured_roles_change_the_staff(world, settings):
     settings.CERTIFIED_RATE_ROLES = ["caregiver"]
     cert = m.certified_rate(D)

@@ -16,6 +16,7 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
+from django.db import transaction
 from django.db.models import F
 from django_tasks import TaskResultStatus, task
 
@@ -50,17 +51,22 @@ def render_certificate_pdfs(certificate_ids):
     )
     rendered = current = 0
     failed = []
-    for cert in certs:
-        if has_current_pdf(cert):
-            current += 1  # a re-run, or rendered meanwhile by a download (the file is checked then)
-            continue
-        try:
-            ensure_pdf(cert, reread=False)
-        except Exception:
-            logger.exception("certificate PDF %s (%s) could not be rendered", cert.pk, cert.number)
-            failed.append(cert.pk)
-        else:
-            rendered += 1
+    # One commit per chunk, not one per certificate (on PostgreSQL each commit waits for the
+    # WAL flush: ~4 ms, half the time of a PDF); a savepoint per certificate keeps one failure
+    # from undoing the others.
+    with transaction.atomic():
+        for cert in certs:
+            if has_current_pdf(cert):
+                current += 1  # a re-run, or rendered meanwhile by a download (the file is checked then)
+                continue
+            try:
+                with transaction.atomic():
+                    ensure_pdf(cert, reread=False)
+            except Exception:
+                logger.exception("certificate PDF %s (%s) could not be rendered", cert.pk, cert.number)
+                failed.append(cert.pk)
+            else:
+                rendered += 1
     if failed:
         raise PdfRenderingFailed(f"{len(failed)} certificate PDFs failed: ids {failed[:20]}")
     return {"rendered": rendered, "current": current, "missing": len(certificate_ids) - rendered - current}

@@ -144,6 +144,8 @@ MIDDLEWARE = [
     "auditlog.middleware.AuditlogMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last: anonymous visitors' cached article pages pass through every middleware above.
+    "cms.page_cache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -196,6 +198,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Local memory by default. Rate limits must be shared by all server processes in
 # production: set CACHE_URL=redis://127.0.0.1:6379/1 there.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://qujing")}
+# Cached public pages (cms.page_cache) and their publish generation must be the same in every
+# gunicorn worker: without a shared cache (Redis), a file cache on this machine, one folder per
+# code checkout and database. Tests keep the local-memory default.
+if "locmem" in CACHES["default"]["BACKEND"] and DJANGO_ENV != "test":
+    import tempfile
+
+    _pages_id = hashlib.sha256(f"{BASE_DIR}|{_db.get('HOST', '')}|{_db['NAME']}".encode()).hexdigest()[:16]
+    CACHES["pages"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env.str("PAGE_CACHE_DIR", default=str(Path(tempfile.gettempdir()) / f"qjty-pages-{_pages_id}")),
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
 
 # --- Auth ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -71,7 +71,7 @@ class _QRCode(qrcode.QRCode):
     """qrcode's QRCode with a faster choice of mask pattern, and the same choice.
 
     qrcode lays out the data eight times (once per mask) and scores each layout in pure Python:
-    two thirds of the time of a whole certificate page. Here the data is laid out once; the
+    about half the time of a whole certificate page. Here the data is laid out once; the
     seven other layouts differ from it only in the data modules (XOR of two mask grids), and
     all eight are scored with numpy by the rules of qrcode.util.lost_point (same penalties,
     same tie-break: the first lowest); the chosen layout then gets its format information as

@@ -138,7 +138,7 @@ def issue_for_run(run, by_user, issue_date=None):
     if not pending:
         return []
     certs = _new_platform_certificates([_run_spec(e, run, ctype) for e in pending], by_user, issue_date)
-    _render_pdfs_after_commit(certs)
+    _render_pdfs_after_commit(run, certs)
     return certs
 
 
@@ -162,18 +162,22 @@ def issue_for_enrollment(enrollment, by_user, issue_date=None):
         raise CertificationError("发证日期不能早于班次结业日期。")
     spec = _run_spec(enrollment, run, platform_type())
     cert = _new_platform_certificates([spec], by_user, issue_date)[0]
-    _render_pdfs_after_commit([cert])
+    _render_pdfs_after_commit(run, [cert], whole_run=False)
     return cert, True
 
 
-def _render_pdfs_after_commit(certs):
-    """Queue the PDFs of newly issued certificates once they are committed (the worker must
-    see the rows). Should the process die in between, nothing is lost: a PDF not rendered yet
-    is rendered on its first download."""
-    from .tasks import enqueue_pdf_rendering
+def _render_pdfs_after_commit(run, certs, whole_run=True):
+    """Queue the PDFs of certificates newly issued for `run` once they are committed (the
+    worker must see the rows); a whole run's are marked 生成中 on its page. Should the process
+    die in between, nothing is lost: a PDF not rendered yet is rendered on its first download,
+    or queued by the run's ZIP download."""
+    from .tasks import enqueue_pdf_rendering, queue_run_pdfs
 
     ids = [c.pk for c in certs]
-    transaction.on_commit(lambda: enqueue_pdf_rendering(ids), robust=True)
+    if not whole_run:
+        transaction.on_commit(lambda: enqueue_pdf_rendering(ids), robust=True)
+    else:
+        transaction.on_commit(lambda: queue_run_pdfs(run.pk, ids), robust=True)
 
 
 # --- Revocation ---------------------------------------------------------------------------

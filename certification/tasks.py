@@ -83,6 +83,26 @@ def _run_mark(run_id):
     return f"certification:pdf-queued:run:{run_id}"
 
 
+def _ran_at_once(results):
+    """The backend ran the tasks in enqueue() (ImmediateBackend): nothing stays queued."""
+    return all(r.status in (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED) for r in results)
+
+
+def queue_run_pdfs(run_id, certificate_ids):
+    """Queue the PDFs of certificates just issued for run `run_id` and mark the run as 生成中
+    (for PDF_QUEUE_MARK_SECONDS, or until the queue has run them when it runs them at once)."""
+    cache.set(_run_mark(run_id), 1, PDF_QUEUE_MARK_SECONDS)
+    results = enqueue_pdf_rendering(certificate_ids)
+    if _ran_at_once(results):
+        cache.delete(_run_mark(run_id))
+    return results
+
+
+def run_pdfs_queued(run_id):
+    """Whether the rendering of run `run_id`'s PDFs was queued a moment ago (the page says 生成中)."""
+    return bool(cache.get(_run_mark(run_id)))
+
+
 def request_missing_pdfs(run_id, certs):
     """For a download of a run's PDFs: queue those of `certs` not rendered yet.
 
@@ -96,10 +116,9 @@ def request_missing_pdfs(run_id, certs):
     if not cache.add(_run_mark(run_id), 1, PDF_QUEUE_MARK_SECONDS):
         return False  # already queued a moment ago
     results = enqueue_pdf_rendering(missing)
-    done = all(r.status == TaskResultStatus.SUCCESSFUL for r in results)
-    if done or any(r.status == TaskResultStatus.FAILED for r in results):
-        cache.delete(_run_mark(run_id))  # ran at once: nothing stays queued (a failure may retry)
-    return done
+    if _ran_at_once(results):
+        cache.delete(_run_mark(run_id))  # (a failure may be retried by the next request)
+    return all(r.status == TaskResultStatus.SUCCESSFUL for r in results)
 
 
 # --- Expiry reminders --------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from . import roles, services
 from .forms import ExternalCertificateForm, ReviewForm, RevokeForm, SearchForm, SupersedeForm
 from .models import Certificate, ReviewStatus, Source, Status, current_county_q, local_today
 from .pdf import ensure_pdf, has_current_pdf
-from .tasks import request_missing_pdfs
+from .tasks import request_missing_pdfs, run_pdfs_queued
 from .verification import verification_url
 
 PAGE_SIZE = 50
@@ -415,7 +415,8 @@ def run_certificates(request, run_id):
         request,
         "certification/run.html",
         {"run": run, "enrollments": enrollments, "can_issue": can_issue and run.is_finished,
-         "cert_count": len(certs), "pdf_pending": pdf_pending, "pdf_ready": len(certs) - pdf_pending},
+         "cert_count": len(certs), "pdf_pending": pdf_pending, "pdf_ready": len(certs) - pdf_pending,
+         "pdf_queued": bool(pdf_pending) and run_pdfs_queued(run.pk)},
     )
 
 

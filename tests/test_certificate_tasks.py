@@ -89,7 +89,7 @@ def test_issue_run_view_only_enqueues_then_worker_renders(personas, as_user, que
     assert sorted(i for r in ours for i in r.args[0]) == [c.pk for c in certs]
 
     page = client.get(f"/certificates/runs/{run.pk}/").content.decode()
-    assert "生成中" in page and "已生成 0 / 5 张" in page
+    assert "<strong>生成中</strong>，已生成 0 / 5 张" in page and 'http-equiv="refresh"' in page
     assert "5 张证书的 PDF 正在后台生成" in page  # the message after issuing
 
     results = run_queued(queue)
@@ -98,7 +98,7 @@ def test_issue_run_view_only_enqueues_then_worker_renders(personas, as_user, que
     for c in certs:
         assert (private_storage / c.pdf.name).read_bytes().startswith(b"%PDF")
     page = client.get(f"/certificates/runs/{run.pk}/").content.decode()
-    assert "已全部生成（5 张）" in page and "生成中" not in page
+    assert "已全部生成（5 张）" in page and "生成中" not in page and 'http-equiv="refresh"' not in page
     # Issuing again creates and queues nothing.
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/certificates/runs/{run.pk}/issue/")
@@ -129,6 +129,16 @@ def test_run_zip_waits_for_the_worker_when_many_pdfs_are_missing(personas, as_us
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     assert len(archive.namelist()) == 3
     assert all(archive.read(n).startswith(b"%PDF") for n in archive.namelist())
+
+
+def test_run_page_without_queued_work_says_made_on_download(personas, as_user, queue):
+    """Certificates without a PDF that no task is rendering (e.g. issued before PDFs were queued):
+    the page says they are made on download, and does not reload itself forever."""
+    run = finished_run(personas["provider_a"].provider, passed=2, failed=0)
+    issue_for_run(run, personas["provider_a"])  # (inside the test's transaction: nothing queued)
+    page = as_user(personas["provider_a"]).get(f"/certificates/runs/{run.pk}/").content.decode()
+    assert "已生成 0 / 2 张，其余在下载时生成" in page
+    assert "生成中" not in page and 'http-equiv="refresh"' not in page
 
 
 def test_run_zip_renders_a_few_missing_pdfs_itself(personas, as_user, queue):

@@ -658,7 +658,8 @@ def staff_intervals(as_of, scope=CITY):
     """Employments with their staff interval [lo, hi): staff at a date t <= D exactly when lo <= t < hi.
 
     The same conditions as `staff_employments(t, scope)`, for every t from 2024-01 to D at once:
-    started (and the institution registered) by t, not ended before t (end date + 1 > t).
+    started (and the institution registered) by t, not ended before t (end date + 1 > t). Only
+    non-empty intervals: the sweep in _certified_trend counts +1 at lo and -1 at hi.
     """
     roles = certified_rate_roles()
     qs = Employment.objects.filter(
@@ -668,10 +669,12 @@ def staff_intervals(as_of, scope=CITY):
         institution__registration_date__lte=as_of,
     ).filter(Q(end_date__isnull=True) | Q(end_date__gte=month_points(as_of)[0]))
     qs = _in_scope(qs, scope, "institution__county_id")
+    # An employment that ended before its institution was registered is staff on no day: its
+    # interval is empty (hi <= lo) and must not be counted at all.
     return qs.annotate(
         lo=Greatest("start_date", "institution__registration_date"),
         hi=Coalesce(NextDay("end_date"), Value(FAR_FUTURE), output_field=DateField()),
-    )
+    ).filter(lo__lt=F("hi"))
 
 
 def certificate_intervals(as_of):
@@ -688,13 +691,14 @@ def certificate_intervals(as_of):
         Q(revoked_on__isnull=True) | Q(revoked_on__gt=first),
         Q(expiry_date__isnull=True) | Q(expiry_date__gte=first),
     )
+    # A certificate revoked on (or, by a data error, before) its issue day is valid on no day.
     return qs.annotate(
         lo=F("issue_date"),
         hi=Least(
             Coalesce(NextDay("expiry_date"), Value(FAR_FUTURE), output_field=DateField()),
             Coalesce("revoked_on", Value(FAR_FUTURE), output_field=DateField()),
         ),
-    )
+    ).filter(lo__lt=F("hi"))
 
 
 def _points_cte(points, name="mon_points"):

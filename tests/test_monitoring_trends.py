@@ -6,7 +6,8 @@ the trends compute all months at once (interval sweeps, per-day counts), so they
 point by point against them, on the crafted world plus edge cases that only a whole-period
 computation can get wrong: overlapping and consecutive employments of one person, a person
 employed in two counties, certificates that start, expire or are revoked on a month end, a
-person with two overlapping certificates, staff who leave and come back.
+person with two overlapping certificates, staff who leave and come back, an employment that
+ended before its institution was registered, a certificate revoked on its issue day.
 """
 
 import datetime
@@ -68,6 +69,17 @@ def edge_cases(world):
     e = person("边四")
     job(e, inst_x2, d(2024, 1, 1))
     CertificateFactory(person=e, issue_date=d(2024, 4, 30), expiry_date=d(2024, 4, 30))  # valid one day only
+    # An employment that ended before its institution was registered never makes staff, and a
+    # certificate revoked on its issue day is never valid (empty intervals: nothing to count).
+    inst_late = f.InstitutionFactory(county=x, registration_date=d(2024, 5, 15))
+    h = person("边八")
+    job(h, inst_late, d(2023, 1, 1), d(2024, 4, 10))  # left before the registration: never staff
+    CertificateFactory(person=h, issue_date=d(2024, 2, 1), expiry_date=None, revoked_on=d(2024, 2, 1),
+                       revoke_reason="测试")  # revoked on its issue day: never valid
+    k = person("边九")
+    job(k, inst_x, d(2024, 1, 1))
+    CertificateFactory(person=k, issue_date=d(2024, 6, 20), expiry_date=None, revoked_on=d(2024, 5, 20),
+                       revoke_reason="测试")  # revocation dated before the issue (a data error): never valid
     # Not registered: never staff. 其他: never staff.
     job(person("边五"), inst_unreg, d(2024, 1, 1))
     job(person("边六"), inst_y, d(2024, 1, 1), role=StaffRole.OTHER)

@@ -44,15 +44,50 @@ def seed(ctx):
         ctx.log("证书：没有市卫健委账号，跳过。")
         return
     today = local_today()
+    director_type = _director_type()
     # Platform certificates first: which staff need an outside certificate depends on them.
     issued = _issue_for_finished_runs(actor, today)
     trainee = _demo_trainee_certificate(actor, today)
     created_external = _external_certificates(rng, today)
     pending = _pending_submissions(today)
+    director_note = f"负责人培训颁发“{director_type.name}”，" if director_type else ""
     ctx.log(
-        f"证书：新颁发 {issued} 张，新增外部证书 {created_external} 张，待审核 {pending} 张"
+        f"证书：{director_note}新颁发 {issued} 张，新增外部证书 {created_external} 张，待审核 {pending} 张"
         f"{'，演示学员证书即将到期' if trainee else ''}；共 {Certificate.objects.count()} 张"
     )
+
+
+DIRECTOR_TYPE_NAME = "托育机构负责人培训合格证书"
+DIRECTOR_COURSE_SLUG = "director"  # courses.demo
+
+
+def _director_type():
+    """A second platform type, issued for the director course (the others lead to the default
+    type). Found by name and linked once, so seeding again changes nothing; a course the
+    commission has already put on another type is left there."""
+    from courses.models import CoursePage
+
+    from .models import IssuerKind, PdfTemplate
+
+    course = CoursePage.objects.filter(slug=DIRECTOR_COURSE_SLUG).first()
+    default = CertificateType.objects.filter(issuer_kind=IssuerKind.PLATFORM).order_by("sort_order", "pk").first()
+    if course is None or default is None:
+        return None
+    ctype, _ = CertificateType.objects.get_or_create(
+        name=DIRECTOR_TYPE_NAME,
+        defaults={
+            "issuer_kind": IssuerKind.PLATFORM, "counts_toward_rate": True, "validity_years": 3,
+            "pdf_template": PdfTemplate.TRAINING,
+            # Right after the default platform type (same sort order, created later), so that
+            # platform_type() stays the default for every other course.
+            "sort_order": default.sort_order,
+        },
+    )
+    if ctype.issuer_kind != IssuerKind.PLATFORM:
+        return None
+    if not ctype.courses.filter(pk=course.pk).exists() and ctype.courses_problem([course]) is None:
+        ctype.courses.add(course)
+    return ctype if ctype.courses.filter(pk=course.pk).exists() else None
 
 
 # Providers have issued certificates for some finished runs, not yet for others; the demo

@@ -12,6 +12,7 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.db import models
 from django.core.signals import setting_changed
@@ -82,6 +83,14 @@ class CertificateType(models.Model):
         "证书模板", max_length=20, choices=PdfTemplate.choices, default=PdfTemplate.TRAINING, blank=True
     )
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
+    # Which courses' runs issue this type. The link lives here, not on the course page: the
+    # certification app depends on courses, never the reverse. A course listed by no type
+    # leads to the first platform type (certification.services.platform_type()).
+    courses = models.ManyToManyField(
+        "courses.CoursePage", blank=True, related_name="+", verbose_name="适用课程",
+        help_text="仅本平台颁发的证书类型可选。所选课程的班次结业后颁发此类证书；"
+                  "一门课程只能对应一种证书类型；未列入任何证书类型的课程颁发排序最前的本平台证书。",
+    )
 
     class Meta:
         verbose_name = "证书类型"
@@ -90,6 +99,35 @@ class CertificateType(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        # The courses a form is about to save (set by the form's clean, which runs before
+        # this); otherwise the ones already saved.
+        courses = getattr(self, "_courses_to_check", None)
+        if courses is None:
+            courses = list(self.courses.all()) if self.pk else []
+        problem = self.courses_problem(courses)
+        if problem:
+            raise ValidationError({"courses": problem})
+
+    def courses_problem(self, courses):
+        """Why this type cannot list `courses` (a Chinese message), or None."""
+        courses = list(courses)
+        if not courses:
+            return None
+        if self.issuer_kind != IssuerKind.PLATFORM:
+            return "外部机构颁发的证书类型不能选择适用课程，只有本平台颁发的证书类型可以。"
+        taken = (
+            CertificateType.courses.through.objects.filter(coursepage_id__in=[c.pk for c in courses])
+            .exclude(certificatetype_id=self.pk)
+            .select_related("certificatetype", "coursepage")
+            .order_by("coursepage__title", "certificatetype__sort_order")
+        )
+        clashes = [f"“{row.coursepage.title}”已对应证书类型“{row.certificatetype.name}”" for row in taken]
+        if clashes:
+            return "一门课程只能对应一种证书类型：" + "；".join(clashes) + "。请先在那种证书类型中取消该课程。"
+        return None
 
     @property
     def level_list(self):

@@ -7,7 +7,10 @@ import datetime
 from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
+
+from core import pii
 
 from . import roles
 from .models import (
@@ -35,10 +38,25 @@ class CertificationError(Exception):
 
 
 def platform_type():
+    """The default platform type: the first one (by sort order) issued here."""
     ctype = CertificateType.objects.filter(issuer_kind=IssuerKind.PLATFORM).order_by("sort_order", "pk").first()
     if ctype is None:
         raise CertificationError("尚未配置由本平台颁发的证书类型，请联系市卫健委。")
     return ctype
+
+
+def type_for_course(course):
+    """The platform type a course's runs issue: the one listing the course, else platform_type().
+
+    CertificateType.clean keeps a course on at most one type; should two list it anyway (rows
+    written around the form), the first by sort order wins, the same one every time.
+    """
+    ctype = (
+        CertificateType.objects.filter(issuer_kind=IssuerKind.PLATFORM, courses=course.pk)
+        .order_by("sort_order", "pk")
+        .first()
+    )
+    return ctype or platform_type()
 
 
 # --- Issuance -----------------------------------------------------------------------------
@@ -129,15 +147,26 @@ def issue_for_run(run, by_user, issue_date=None):
     issue_date = issue_date or local_today()
     if issue_date < run.end_date:
         raise CertificationError("发证日期不能早于班次结业日期。")
-    ctype = platform_type()
-    pending = list(
-        Enrollment.objects.filter(run=run, result=TrainingResult.PASSED, certificate__isnull=True)
+    ctype = type_for_course(run.course)
+    candidates = (
+        Enrollment.objects.filter(run=run, result=TrainingResult.PASSED)
+        .filter(Q(certificate__isnull=True) | _REVOKED_FOR_RESULT)
         .select_related("person", "training_record")
         .order_by("pk")
     )
+    pending, replaced = [], {}
+    for enrollment in candidates:
+        old = _replaceable_certificate(enrollment)
+        if old is _KEEP:
+            continue
+        pending.append(enrollment)
+        if old is not None:
+            replaced[enrollment.pk] = old
     if not pending:
         return []
+    _detach(replaced.values(), by_user)
     certs = _new_platform_certificates([_run_spec(e, run, ctype) for e in pending], by_user, issue_date)
+    _link_replacements(replaced, certs, by_user)
     _render_pdfs_after_commit(run, certs)
     return certs
 
@@ -154,16 +183,75 @@ def issue_for_enrollment(enrollment, by_user, issue_date=None):
     if enrollment.result != TrainingResult.PASSED:
         label = enrollment.get_result_display() if enrollment.result else "尚无考核结果"
         raise CertificationError(f"{enrollment.person.name}的考核结果为“{label}”，不能发证。")
-    existing = Certificate.objects.filter(enrollment=enrollment).first()
-    if existing is not None:
-        return existing, False
+    old = _replaceable_certificate(enrollment)
+    if old is _KEEP:
+        return Certificate.objects.get(enrollment=enrollment), False
     issue_date = issue_date or local_today()
     if issue_date < run.end_date:
         raise CertificationError("发证日期不能早于班次结业日期。")
-    spec = _run_spec(enrollment, run, platform_type())
+    replaced = {enrollment.pk: old} if old is not None else {}
+    _detach(replaced.values(), by_user)
+    spec = _run_spec(enrollment, run, type_for_course(run.course))
     cert = _new_platform_certificates([spec], by_user, issue_date)[0]
+    _link_replacements(replaced, [cert], by_user)
     _render_pdfs_after_commit(run, [cert], whole_run=False)
     return cert, True
+
+
+# Re-issuing after a result went 合格 -> 不合格 -> 合格. Certificate.enrollment is one-to-one,
+# so the enrolment's revoked certificate gives up the link to the new one and points at it
+# through superseded_by (its number stays verifiable: "revoked, replaced by ..."). Only a
+# certificate revoked *because the result was corrected* is replaced this way: one revoked by
+# hand (a fraud, a mistake) keeps blocking issuance for that enrolment.
+
+RESULT_CORRECTION_REASON = "考核结果更正为不合格"
+REISSUE_REASON = "考核结果更正为合格，重新发证"
+_REVOKED_FOR_RESULT = Q(
+    certificate__revoked_on__isnull=False, certificate__revoke_reason__startswith=RESULT_CORRECTION_REASON
+)
+_KEEP = object()
+
+
+def _lineage(cert):
+    """`cert` and the certificates that superseded it, oldest first, each row locked."""
+    chain = [cert]
+    while chain[-1].superseded_by_id and len(chain) < 50:
+        chain.append(Certificate.objects.select_for_update().get(pk=chain[-1].superseded_by_id))
+    return chain
+
+
+def _replaceable_certificate(enrollment):
+    """For a 合格 enrolment: None when it has no certificate (issue one), its certificate when
+    that was revoked for a corrected result and nothing after it is valid (issue a new one in
+    its place), else _KEEP (it has its certificate: issue nothing)."""
+    cert = Certificate.objects.select_for_update().filter(enrollment_id=enrollment.pk).first()
+    if cert is None:
+        return None
+    if not (cert.revoked_on and cert.revoke_reason.startswith(RESULT_CORRECTION_REASON)):
+        return _KEEP
+    if any(c.revoked_on is None for c in _lineage(cert)):
+        return _KEEP
+    return cert
+
+
+def _detach(old_certs, by_user):
+    with set_actor(by_user):
+        for old in old_certs:
+            old.enrollment = None
+            old.save(update_fields=["enrollment", "updated_at"])
+
+
+def _link_replacements(replaced, new_certs, by_user):
+    """Point the end of each replaced certificate's line at the new one of its enrolment."""
+    if not replaced:
+        return
+    new_by_enrollment = {c.enrollment_id: c for c in new_certs}
+    with set_actor(by_user):
+        for enrollment_id, old in replaced.items():
+            last = _lineage(old)[-1]
+            last.superseded_by = new_by_enrollment[enrollment_id]
+            last.supersede_reason = REISSUE_REASON
+            last.save(update_fields=["superseded_by", "supersede_reason", "updated_at"])
 
 
 def _render_pdfs_after_commit(run, certs, whole_run=True):
@@ -201,12 +289,84 @@ def revoke(cert, by_user, reason, on=None):
             raise CertificationError("该证书尚未审核通过，无需撤销。")
         if on < locked.issue_date:
             raise CertificationError("撤销日期不能早于发证日期。")
-        locked.revoked_on = on
-        locked.revoke_reason = reason
-        locked.revoked_by = by_user
-        with set_actor(by_user):
-            locked.save(update_fields=["revoked_on", "revoke_reason", "revoked_by", "updated_at"])
+        _mark_revoked(locked, by_user, reason, on)
     return locked
+
+
+def _mark_revoked(locked, by_user, reason, on):
+    """Write a revocation (the row is locked by the caller); saved, so it is audit-logged."""
+    locked.revoked_on = on
+    locked.revoke_reason = reason
+    locked.revoked_by = by_user
+    with set_actor(by_user):
+        locked.save(update_fields=["revoked_on", "revoke_reason", "revoked_by", "updated_at"])
+
+
+def result_correction_reason(result_reason):
+    """"考核结果更正为不合格（理论成绩未达合格分（50<60））", cut to fit the 200 characters."""
+    detail = (result_reason or "").strip()
+    if not detail:
+        return RESULT_CORRECTION_REASON
+    room = 200 - len(RESULT_CORRECTION_REASON) - 2
+    if len(detail) > room:
+        detail = detail[: room - 1] + "…"
+    return f"{RESULT_CORRECTION_REASON}（{detail}）"
+
+
+def revoke_for_failed_result(enrollment, by_user, on=None):
+    """The enrolment's result was corrected from 合格 to 不合格: revoke what was issued for it.
+
+    That is the certificate issued for the enrolment and any that superseded it (a renewal
+    carries no enrolment), each still valid on `on` (default today; a certificate dated later
+    is revoked on its issue date). Runs in the caller's transaction, so the correction and the
+    revocations are written together or not at all. Each is saved as `by_user` (audit log);
+    `by_user` is whoever corrected the result -- the run's provider or the commission, who
+    may revoke it (roles.can_revoke) -- or None for commands. Someone else is refused with a
+    TrainingError, which rolls the correction back. Returns the revoked certificates.
+    """
+    from training.services import TrainingError
+
+    cert = Certificate.objects.select_for_update().filter(enrollment_id=enrollment.pk).first()
+    if cert is None:
+        return []
+    on = on or local_today()
+    reason = result_correction_reason(enrollment.result_reason)
+    revoked = []
+    for link in _lineage(cert):
+        if link.review_status != ReviewStatus.APPROVED:
+            continue
+        if link.revoked_on is not None and link.revoked_on <= max(on, link.issue_date):
+            continue  # already revoked by then
+        if by_user is not None and not roles.can_revoke(by_user, link):
+            raise TrainingError(
+                f"{enrollment.person.name}的考核结果更正为不合格，需撤销其证书 {link.number}，"
+                "但您无权撤销该证书；未保存任何更改，请联系发证的培训机构或市卫健委。"
+            )
+        _mark_revoked(link, by_user, reason, max(on, link.issue_date))
+        revoked.append(link)
+    return revoked
+
+
+def on_result_changed(sender, enrollment, old_result, new_result, user=None, **kwargs):
+    """training.signals.result_changed receiver (connected in CertificationConfig.ready)."""
+    from training.models import TrainingResult
+    from training.signals import FollowUp
+
+    if old_result == TrainingResult.PASSED and new_result == TrainingResult.FAILED:
+        return [
+            FollowUp("考核结果更正为不合格，已自动撤销 {n} 张证书", cert.number)
+            for cert in revoke_for_failed_result(enrollment, user)
+        ]
+    if old_result == TrainingResult.FAILED and new_result == TrainingResult.PASSED:
+        # Revoked certificates stay revoked; the run's page can issue a new one.
+        if Certificate.objects.filter(enrollment_id=enrollment.pk).filter(
+            revoked_on__isnull=False, revoke_reason__startswith=RESULT_CORRECTION_REASON
+        ).exists():
+            return FollowUp(
+                "考核结果更正为合格：{n} 人的证书此前已因不合格撤销，不会自动恢复，可在“班次证书”页重新发证",
+                pii.mask_name(enrollment.person.name),
+            )
+    return None
 
 
 # --- Renewal and correction ------------------------------------------------------------------

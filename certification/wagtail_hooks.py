@@ -3,15 +3,50 @@ whether each counts toward 持证上岗率); the "证书" menu also links the fr
 searching, revoking, reviewing and the public verification page.
 """
 
+from django import forms
+from django.forms.models import modelform_factory
 from django.urls import reverse, reverse_lazy
 from django.utils.functional import lazy
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
+from wagtail.admin.views.generic import CreateView, EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
+
+from courses.models import CoursePage
+from registry.admin_views import IntegrityErrorAsFormErrorMixin
 
 from .models import CertificateType, VerificationLog
 from .verification import verification_path
+
+
+class CertificateTypeForm(forms.ModelForm):
+    """Hands the chosen courses to CertificateType.clean (which runs after this clean, before
+    they are saved): external types list none, a course is on one type at most."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if "courses" in self.fields:
+            self.instance._courses_to_check = list(cleaned.get("courses") or [])
+        return cleaned
+
+
+class CertificateTypeIndexView(IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().prefetch_related("courses")
+
+
+# Refused input answers 400 (house rule); a duplicate name saved concurrently is a form error.
+class CertificateTypeCreateView(IntegrityErrorAsFormErrorMixin, CreateView):
+    pass
+
+
+class CertificateTypeEditView(IntegrityErrorAsFormErrorMixin, EditView):
+    pass
+
+
+def _course_titles(ctype):
+    return "、".join(c.title for c in ctype.courses.all()) or "—"
 
 
 class CertificateTypeViewSet(ModelViewSet):
@@ -20,16 +55,36 @@ class CertificateTypeViewSet(ModelViewSet):
     add_to_admin_menu = False
     copy_view_enabled = False
     inspect_view_enabled = True
+    index_view_class = CertificateTypeIndexView
+    add_view_class = CertificateTypeCreateView
+    edit_view_class = CertificateTypeEditView
     search_fields = ["name"]
     search_backend_name = None
-    form_fields = ["name", "issuer_kind", "counts_toward_rate", "levels", "validity_years", "pdf_template", "sort_order"]
+    form_fields = [
+        "name", "issuer_kind", "counts_toward_rate", "levels", "validity_years", "pdf_template", "courses",
+        "sort_order",
+    ]
     list_display = [
         "name",
         Column("issuer_kind", label="颁发方", accessor="get_issuer_kind_display", sort_key="issuer_kind"),
         BooleanColumn("counts_toward_rate", label="计入持证上岗率", sort_key="counts_toward_rate"),
         Column("levels", label="等级"),
         Column("validity_years", label="默认有效期（年）", sort_key="validity_years"),
+        Column("courses", label="适用课程", accessor=_course_titles),
     ]
+
+    def formfield_for_dbfield(self, db_field, **kwargs):
+        if db_field.name == "courses":
+            # A checkbox per course, in catalogue order (a city has tens of courses, not thousands).
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+            kwargs["queryset"] = CoursePage.objects.order_by("path")
+        return super().formfield_for_dbfield(db_field, **kwargs)
+
+    def get_form_class(self, for_update=False):
+        return modelform_factory(
+            self.model, form=CertificateTypeForm, formfield_callback=self.formfield_for_dbfield,
+            fields=self.get_form_fields(),
+        )
 
 
 class VerificationLogViewSet(ModelViewSet):

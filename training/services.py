@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
+from . import signals
 from .models import (
     SEAT_HOLDING,
     Attendance,
@@ -220,7 +221,7 @@ def record_attendance(session_id, statuses, user, today=None):
         for row in to_create + to_update:
             row.save()
         if run.is_finished:
-            refresh_records(run, enrollment_ids=list(statuses))
+            refresh_records(run, enrollment_ids=list(statuses), user=user)
     return len(to_create) + len(to_update)
 
 
@@ -238,9 +239,26 @@ def parse_score(raw, label):
     return value.quantize(Decimal("0.1"))
 
 
+@dataclass
+class ScoresSaved:
+    """What record_scores did: how many trainees' scores changed, and what other apps did
+    because a result changed (signals.FollowUp, e.g. certificates revoked)."""
+
+    changed: int
+    follow_ups: list
+
+    @property
+    def follow_up_text(self):
+        return signals.describe(self.follow_ups)
+
+
 @transaction.atomic
 def record_scores(run_id, scores, user):
-    """scores: {enrollment_id: (theory, practice)} with raw form values. All or nothing."""
+    """scores: {enrollment_id: (theory, practice)} with raw form values. All or nothing.
+
+    On a finished run a change is a correction: the records are decided again, and a result
+    that changes is announced (signals.result_changed) in this transaction. Returns ScoresSaved.
+    """
     run = _lock_run(run_id)
     enrollments = {e.pk: e for e in run.enrollments.filter(status=EnrollmentStatus.APPROVED).select_related("person")}
     changed = []
@@ -256,9 +274,10 @@ def record_scores(run_id, scores, user):
             changed.append(enrollment)
     for enrollment in changed:
         enrollment.save(update_fields=["theory_score", "practice_score", "updated_at"])
+    follow_ups = []
     if run.is_finished and changed:
-        refresh_records(run, enrollment_ids=[e.pk for e in changed])
-    return len(changed)
+        _, follow_ups = _refresh(run, [e.pk for e in changed], user)
+    return ScoresSaved(len(changed), follow_ups)
 
 
 # --- Completion -----------------------------------------------------------------------------
@@ -297,11 +316,18 @@ def decide(course, theory_hours, practice_hours, theory_score, practice_score):
     return Decision(TrainingResult.FAILED if reasons else TrainingResult.PASSED, reasons)
 
 
-def refresh_records(run, enrollment_ids=None):
+def refresh_records(run, enrollment_ids=None, user=None):
     """Decide each approved enrolment of a finished run and create or update its one record.
 
-    Records are saved one by one so that django-auditlog logs every correction.
+    Records are saved one by one so that django-auditlog logs every correction. Every
+    enrolment whose result changed is announced through signals.result_changed (as made by
+    `user`), after the new results are written. Returns the number of records created or changed.
     """
+    return _refresh(run, enrollment_ids, user)[0]
+
+
+def _refresh(run, enrollment_ids, user):
+    """refresh_records, also returning the receivers' FollowUps: (count, follow_ups)."""
     course = run.course.specific if hasattr(run.course, "specific") else run.course
     enrollments = (
         run.enrollments.filter(status=EnrollmentStatus.APPROVED).with_hours().select_related("person")
@@ -312,7 +338,7 @@ def refresh_records(run, enrollment_ids=None):
     count = 0
     # First decisions are written in bulk (one finish creates a whole class's records);
     # corrections to existing records are saved one by one so each is audit-logged.
-    new_records, decided = [], []
+    new_records, decided, changes = [], [], []
     now = timezone.now()
     for enrollment in enrollments:
         decision = decide(
@@ -322,6 +348,8 @@ def refresh_records(run, enrollment_ids=None):
         hours = Decimal(enrollment.theory_hours + enrollment.practice_hours).quantize(Decimal("0.1"))
         record = existing.get(enrollment.pk)
         if (enrollment.result, enrollment.result_reason) != (decision.result, decision.reason_text[:300]):
+            if enrollment.result != decision.result:
+                changes.append((enrollment, enrollment.result, decision.result))
             enrollment.result, enrollment.result_reason = decision.result, decision.reason_text[:300]
             if record is None:
                 enrollment.updated_at = now
@@ -356,7 +384,13 @@ def refresh_records(run, enrollment_ids=None):
     for (result, reason), ids in outcomes.items():
         Enrollment.objects.filter(pk__in=ids).update(result=result, result_reason=reason, updated_at=now)
     TrainingRecord.objects.bulk_create(new_records)
-    return count
+    follow_ups = []
+    for enrollment, old_result, new_result in changes:
+        responses = signals.result_changed.send(
+            sender=Enrollment, enrollment=enrollment, old_result=old_result, new_result=new_result, user=user
+        )
+        follow_ups.extend(signals.collect(responses))
+    return count, follow_ups
 
 
 @transaction.atomic
@@ -385,7 +419,7 @@ def finish_run(run_id, user, today=None):
     run.enrollments.filter(status__in=[EnrollmentStatus.PENDING, EnrollmentStatus.WAITLISTED]).update(
         status=EnrollmentStatus.REJECTED, decision_reason="班次已结业，未获录取", updated_at=timezone.now()
     )
-    return refresh_records(run)
+    return refresh_records(run, user=user)
 
 
 @transaction.atomic

@@ -330,11 +330,12 @@ def scores(request, pk):
             error = "提交的成绩数据无效。"
         if error is None:
             try:
-                changed = services.record_scores(run.pk, posted, request.user)
+                saved = services.record_scores(run.pk, posted, request.user)
             except TrainingError as exc:
                 error = str(exc)
             else:
-                messages.success(request, f"成绩已保存（{changed} 人有变更）。")
+                # follow_up_text: e.g. "考核结果更正为不合格，已自动撤销 1 张证书（QJTY-…）。"
+                messages.success(request, f"成绩已保存（{saved.changed} 人有变更）。{saved.follow_up_text}")
                 return redirect("training:scores", pk=run.pk)
         status_code = 400
     rows = []

@@ -117,9 +117,11 @@ def test_commission_correction_revokes_as_the_commission(personas, issued):
 
 def test_attendance_correction_revokes_too(personas, issued):
     run, (wrong, *_), practice, certs = issued
-    services.record_attendance(practice.pk, {wrong.pk: AttendanceStatus.ABSENT}, personas["provider_a"])
+    saved = services.record_attendance(practice.pk, {wrong.pk: AttendanceStatus.ABSENT}, personas["provider_a"])
     cert = Certificate.objects.get(pk=certs[wrong.pk].pk)
     assert cert.revoked_on == TODAY and cert.revoke_reason == "考核结果更正为不合格（实操学时不足（0/4））"
+    # The provider is told on the attendance page what the correction did.
+    assert saved.changed == 1 and cert.number in saved.follow_up_text
 
 
 def test_revocation_and_correction_are_one_transaction(personas, issued):

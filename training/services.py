@@ -217,12 +217,13 @@ def record_attendance(session_id, statuses, user, today=None):
     # Each row goes through save() so that django-auditlog records who marked whom how
     # (issue 8: attendance is part of the audit trail). A class is tens of rows, not thousands.
     # set_actor: the audit entries name the user even when no request is behind the call.
+    follow_ups = []
     with set_actor(user):
         for row in to_create + to_update:
             row.save()
-        if run.is_finished:
-            refresh_records(run, enrollment_ids=list(statuses), user=user)
-    return len(to_create) + len(to_update)
+        if run.is_finished and (to_create or to_update):
+            _, follow_ups = _refresh(run, list(statuses), user)
+    return Saved(len(to_create) + len(to_update), follow_ups)
 
 
 def parse_score(raw, label):
@@ -240,9 +241,9 @@ def parse_score(raw, label):
 
 
 @dataclass
-class ScoresSaved:
-    """What record_scores did: how many trainees' scores changed, and what other apps did
-    because a result changed (signals.FollowUp, e.g. certificates revoked)."""
+class Saved:
+    """What record_scores / record_attendance did: how many rows changed, and what other apps
+    did because a result changed (signals.FollowUp, e.g. certificates revoked)."""
 
     changed: int
     follow_ups: list
@@ -257,7 +258,7 @@ def record_scores(run_id, scores, user):
     """scores: {enrollment_id: (theory, practice)} with raw form values. All or nothing.
 
     On a finished run a change is a correction: the records are decided again, and a result
-    that changes is announced (signals.result_changed) in this transaction. Returns ScoresSaved.
+    that changes is announced (signals.result_changed) in this transaction. Returns Saved.
     """
     run = _lock_run(run_id)
     enrollments = {e.pk: e for e in run.enrollments.filter(status=EnrollmentStatus.APPROVED).select_related("person")}
@@ -277,7 +278,7 @@ def record_scores(run_id, scores, user):
     follow_ups = []
     if run.is_finished and changed:
         _, follow_ups = _refresh(run, [e.pk for e in changed], user)
-    return ScoresSaved(len(changed), follow_ups)
+    return Saved(len(changed), follow_ups)
 
 
 # --- Completion -----------------------------------------------------------------------------

@@ -284,11 +284,11 @@ def attendance_sheet(request, pk, session_pk):
                     error = "提交的考勤数据无效。"
         if error is None:
             try:
-                changed = services.record_attendance(session.pk, statuses, request.user)
+                saved = services.record_attendance(session.pk, statuses, request.user)
             except TrainingError as exc:
                 error = str(exc)
             else:
-                messages.success(request, f"考勤已保存（{changed} 条变更）。")
+                messages.success(request, f"考勤已保存（{saved.changed} 条变更）。{saved.follow_up_text}")
                 return redirect("training:attendance_sheet", pk=run.pk, session_pk=session.pk)
         status_code = 400
         marks.update(statuses)

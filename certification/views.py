@@ -411,12 +411,19 @@ def run_certificates(request, run_id):
     )
     certs = [e.certificate for e in enrollments if getattr(e, "certificate", None)]
     pdf_pending = sum(1 for c in certs if not c.pdf)
+    # A certificate revoked because the result was corrected to 不合格 can be issued anew once
+    # the result is 合格 again (services.issue_for_enrollment); a revocation by hand cannot.
+    reissuable = {
+        e.pk for e in enrollments
+        if getattr(e, "certificate", None) and e.certificate.revoked_on
+        and e.certificate.revoke_reason.startswith(services.RESULT_CORRECTION_REASON)
+    }
     return render(
         request,
         "certification/run.html",
         {"run": run, "enrollments": enrollments, "can_issue": can_issue and run.is_finished,
          "cert_count": len(certs), "pdf_pending": pdf_pending, "pdf_ready": len(certs) - pdf_pending,
-         "pdf_queued": bool(pdf_pending) and run_pdfs_queued(run.pk)},
+         "pdf_queued": bool(pdf_pending) and run_pdfs_queued(run.pk), "reissuable": reissuable},
     )
 
 

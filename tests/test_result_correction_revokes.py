@@ -149,6 +149,12 @@ def test_back_to_passed_does_not_restore_but_a_new_certificate_can_be_issued(per
     wrong.refresh_from_db()
     assert wrong.result == TrainingResult.PASSED
     assert old.revoked_on == TODAY and old.revoke_reason.startswith("考核结果更正为不合格")
+    # The run's certificate page marks both as revoked and offers "发证" for the corrected
+    # trainee only (the certificate revoked by hand stays blocked).
+    page = as_user(provider).get(reverse("certification:run", args=[run.pk])).content.decode()
+    assert page.count("已撤销") == 2
+    single = [reverse("certification:issue_enrollment", args=[e.pk]) for e in (wrong, right, manual)]
+    assert single[0] in page and single[1] not in page and single[2] not in page
 
     [new] = issue_for_run(run, provider)
     old.refresh_from_db()

@@ -28,7 +28,8 @@ until an editor publishes something. So:
 The entries live in the "pages" cache when settings define one (a file cache shared by the
 gunicorn workers when there is no Redis), otherwise the default cache. CMS_PAGE_CACHE_SECONDS
 (default 600, 0 disables) bounds their age for edits that neither signals nor the stamp see
-(a queryset.update() of page fields in another process).
+(a queryset.update() of page fields in another process). Answers carry X-Page-Cache: hit
+(served from the cache) or miss (rendered and stored).
 """
 
 import hashlib

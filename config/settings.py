@@ -210,6 +210,8 @@ if "locmem" in CACHES["default"]["BACKEND"] and DJANGO_ENV != "test":
         "LOCATION": env.str("PAGE_CACHE_DIR", default=str(Path(tempfile.gettempdir()) / f"qjty-pages-{_pages_id}")),
         "OPTIONS": {"MAX_ENTRIES": 5000},
     }
+# Upper bound of a cached page's age in seconds (a publish invalidates at once); 0 turns it off.
+CMS_PAGE_CACHE_SECONDS = env.int("CMS_PAGE_CACHE_SECONDS", default=600)
 
 # --- Auth ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -12,6 +12,17 @@ from accounts.models import Role
 from . import factories as f
 
 
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Every test starts with empty caches: rate-limit counters (verification lookups, logins),
+    cached pages and figures of one test must not decide what the next one sees."""
+    from django.core.cache import caches
+
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
+    yield
+
+
 @pytest.fixture
 def county_x_obj(db):
     return f.county("麒麟区")

@@ -501,8 +501,24 @@ def measure_report(results):
         call_command("progress_report", "--json", stdout=out)
         times.append(time.perf_counter() - started)
     json.loads(out.getvalue())
-    results.add("progress_report", "progress_report --json (city, today)", round(statistics.median(times), 3), "s",
-                note="median of 3")
+    results.add("progress_report", "progress_report --json (city, today), in process", round(statistics.median(times), 3), "s",
+                note="median of 3; the figures only")
+    # What the person typing the command waits for: a new process (Python and Django start-up
+    # included), with the bench's environment.
+    walls = []
+    for _ in range(3):
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "manage.py", "progress_report", "--json"], cwd=REPO,
+                              env=server_env(), capture_output=True, text=True, timeout=120)
+        walls.append(time.perf_counter() - started)
+        if done.returncode != 0:
+            results.unavailable("progress_report_cli", "manage.py progress_report --json", "< 2 s",
+                                f"exit {done.returncode}: {done.stderr.strip()[-200:]}")
+            return
+    json.loads(done.stdout)
+    wall = statistics.median(walls)
+    results.add("progress_report_cli", "manage.py progress_report --json (new process)", round(wall, 2), "s",
+                target="< 2 s", met=wall < 2, note="median of 3, start-up included")
 
 
 def main(argv):

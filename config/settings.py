@@ -216,7 +216,8 @@ if "locmem" in CACHES["default"]["BACKEND"] and DJANGO_ENV != "test":
         "OPTIONS": {"MAX_ENTRIES": 5000},
     }
 # Upper bound of a cached page's age in seconds (a publish invalidates at once); 0 turns it off.
-CMS_PAGE_CACHE_SECONDS = env.int("CMS_PAGE_CACHE_SECONDS", default=600)
+# Off under DEBUG: a developer's template edit must show on the next reload.
+CMS_PAGE_CACHE_SECONDS = env.int("CMS_PAGE_CACHE_SECONDS", default=0 if DEBUG else 600)
 
 # --- Auth ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

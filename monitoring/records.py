@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, Min, OuterRef, Subquery
 
-from registry.models import StaffRole
+from registry.models import Gender, StaffRole, TrainingCategory
+from training.models import TrainingResult
 
 from . import metrics as m
 from .models import MetricKey
@@ -17,14 +18,25 @@ from .models import MetricKey
 
 @dataclass
 class RecordList:
+    """One list: `row(obj)` gives the cells of a model instance (the paginated pages);
+    `fields` + `value_row(tuple)` give the same cells from `.values_list(*fields)` (the
+    exports and report sheets: ~5x cheaper per row than model instances on 100,000 rows)."""
+
     key: str
     part: str
     title: str
     headers: list
     queryset: object
     row: object  # obj -> list of cell values
+    fields: tuple = ()
+    value_row: object = None  # tuple of `fields` -> the same list of cell values
 
-    def rows(self, chunk_size=2000):
+    def rows(self, chunk_size=5000):
+        if self.fields:
+            convert = self.value_row
+            for values in self.queryset.values_list(*self.fields).iterator(chunk_size=chunk_size):
+                yield convert(values)
+            return
         for obj in self.queryset.iterator(chunk_size=chunk_size):
             yield self.row(obj)
 
@@ -43,11 +55,30 @@ def _record_row(r):
     ]
 
 
+def _labels(choices):
+    return {value: str(label) for value, label in choices.choices}
+
+
+ROLE_LABELS = _labels(StaffRole)
+CATEGORY_LABELS = _labels(TrainingCategory)
+RESULT_LABELS = _labels(TrainingResult)
+GENDER_LABELS = _labels(Gender)
+
+RECORD_FIELDS = ("person__name", "person__id_number_masked", "category", "role", "provider__name", "county__name",
+                 "course_name", "completion_date", "hours", "result")
+
+
+def _record_values(v):
+    return [v[0], v[1], CATEGORY_LABELS.get(v[2], v[2]), ROLE_LABELS.get(v[3], v[3]), v[4], v[5], v[6], _d(v[7]),
+            float(v[8]), RESULT_LABELS.get(v[9], v[9])]
+
+
 def _records(qs):
     return qs.select_related("person", "provider", "county").order_by("-completion_date", "pk")
 
 
-ROLE_LABELS = dict(StaffRole.choices)
+def _record_list(key, part, title, qs):
+    return RecordList(key, part, title, RECORD_HEADERS, _records(qs), _record_row, RECORD_FIELDS, _record_values)
 
 # Which parts each metric offers, with their titles; the first is the default.
 PARTS = {
@@ -75,11 +106,11 @@ def record_list(key, part, as_of, scope):
     part = part or next(iter(parts))
     title = parts[part]
     if key in (MetricKey.DIRECTOR, MetricKey.CAREGIVER):
-        return RecordList(key, part, title, RECORD_HEADERS, _records(m.person_times_queryset(key, as_of, scope)), _record_row)
+        return _record_list(key, part, title, m.person_times_queryset(key, as_of, scope))
     if key == MetricKey.TALENTS:
         records = m.talents_records_queryset(as_of, scope)
         if part == "records":
-            return RecordList(key, part, title, RECORD_HEADERS, _records(records), _record_row)
+            return _record_list(key, part, title, records)
         of_person = records.filter(person_id=OuterRef("pk")).order_by().values("person_id")
         qs = (
             m.talents_persons_queryset(as_of, scope)
@@ -92,6 +123,8 @@ def record_list(key, part, as_of, scope):
         return RecordList(
             key, part, title, ["姓名", "身份证号", "性别", f"{as_of.year}年合格培训次数", "首次合格结业日期"], qs,
             lambda p: [p.name, p.id_number_masked, p.get_gender_display(), p.passed_count, _d(p.first_date)],
+            ("name", "id_number_masked", "gender", "passed_count", "first_date"),
+            lambda v: [v[0], v[1], GENDER_LABELS.get(v[2], v[2]), v[3], _d(v[4])],
         )
     if key == MetricKey.CERTIFIED:
         if part == "certificates":
@@ -100,6 +133,9 @@ def record_list(key, part, as_of, scope):
                 key, part, title, ["持证人", "身份证号", "证书类型", "等级", "证书编号", "发证机构", "发证日期", "有效期至"], qs,
                 lambda c: [c.person.name, c.person.id_number_masked, c.type.name, c.level, c.number, c.issuer,
                            _d(c.issue_date), _d(c.expiry_date) or "长期"],
+                ("person__name", "person__id_number_masked", "type__name", "level", "number", "issuer", "issue_date",
+                 "expiry_date"),
+                lambda v: [v[0], v[1], v[2], v[3], v[4], v[5], _d(v[6]), _d(v[7]) or "长期"],
             )
         staff = m.staff_employments(as_of, scope).filter(person_id=OuterRef("pk")).order_by("institution__name", "pk")
         valid = m.valid_certificates(as_of).filter(person_id=OuterRef("pk"))
@@ -119,18 +155,22 @@ def record_list(key, part, as_of, scope):
             key, part, title, ["姓名", "身份证号", "任职机构", "区县", "岗位", "是否持证", "有效证书数"], qs,
             lambda p: [p.name, p.id_number_masked, p.institution_name, p.county_name,
                        ROLE_LABELS.get(p.staff_role, p.staff_role), "是" if p.certified else "否", p.valid_count or 0],
+            ("name", "id_number_masked", "institution_name", "county_name", "staff_role", "certified", "valid_count"),
+            lambda v: [v[0], v[1], v[2], v[3], ROLE_LABELS.get(v[4], v[4]), "是" if v[5] else "否", v[6] or 0],
         )
     # Knowledge survey: responses carry no personal data.
+    headers = ["提交日期", "区县", "得分", "是否达到合格线"]
     qs = m.survey_queryset(as_of, scope)
-    if qs is None:
+    if qs is None:  # no survey app: an empty list
         from registry.models import Person
 
-        qs = Person.objects.none()
-    else:
-        qs = qs.select_related("county").order_by("-submitted_at", "-pk")
-        if part == "passed":
-            qs = qs.filter(passed=True)
+        return RecordList(key, part, title, headers, Person.objects.none(), lambda r: [])
+    qs = qs.select_related("county").order_by("-submitted_at", "-pk")
+    if part == "passed":
+        qs = qs.filter(passed=True)
     return RecordList(
-        key, part, title, ["提交日期", "区县", "得分", "是否达到合格线"], qs,
+        key, part, title, headers, qs,
         lambda r: [_d(r.submitted_on), r.county.name, r.score, "是" if r.passed else "否"],
+        ("submitted_on", "county__name", "score", "passed"),
+        lambda v: [_d(v[0]), v[1], v[2], "是" if v[3] else "否"],
     )

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from imports.excel import safe_cell
-
 from . import metrics as m
+from . import xlsx
 from .models import MetricKey, ReportKind
 from .records import parts_for, record_list
 
@@ -50,6 +49,12 @@ def filename(data, ext):
 
 
 # --- Excel ------------------------------------------------------------------------------------
+#
+# Written with monitoring.xlsx (streamed; see its docstring for why not pandas.to_excel): the
+# sheets, headers and numbers are those the pandas + openpyxl version wrote. Each sheet: the
+# heading in A1, the column headers in row 3, the rows from row 4.
+
+HEADER_ROW = 3
 
 
 def _basis(v):
@@ -58,67 +63,44 @@ def _basis(v):
     return f"{v.year}年" if v.year else f"{m.PLAN_START:%Y-%m-%d} 至 {v.as_of:%Y-%m-%d} 累计"
 
 
-def summary_frame(values):
-    # pandas and openpyxl are imported where used: 0.9 s of start-up that progress_report and
-    # the dashboard do not need.
-    import pandas as pd
-
-    return pd.DataFrame(
-        [
-            {
-                "指标": v.label, "指标代码": v.key, "实际值": v.actual, "目标值": v.target, "完成进度": v.progress,
-                "分子": v.numerator if v.is_rate else v.actual, "分母": v.denominator if v.is_rate else None,
-                "统计口径": _basis(v), "状态": v.status_label,
-            }
-            for v in values
-        ]
-    )
+SUMMARY_HEADERS = ["指标", "指标代码", "实际值", "目标值", "完成进度", "分子", "分母", "统计口径", "状态"]
+COUNTY_HEADERS = ["区县", "实际值", "分子", "分母", "目标值", "完成进度"]
 
 
-def county_frame(data, index):
-    import pandas as pd
+def summary_rows(values):
+    return [
+        [v.label, v.key, v.actual, v.target, v.progress, v.numerator if v.is_rate else v.actual,
+         v.denominator if v.is_rate else None, _basis(v), v.status_label]
+        for v in values
+    ]
 
+
+def county_rows(data, index):
     rows = [(m.CITY_NAME, data.values[index])] if data.scope.is_city else []
     rows += [(county.name, values[index]) for county, values in data.counties]
     v0 = data.values[index]
-    return pd.DataFrame(
-        [
-            {"区县": name, "实际值": v.actual, "分子": v.numerator if v0.is_rate else v.actual,
-             "分母": v.denominator if v0.is_rate else None, "目标值": v.target, "完成进度": v.progress}
-            for name, v in rows
-        ]
-    )
+    return [
+        [name, v.actual, v.numerator if v0.is_rate else v.actual, v.denominator if v0.is_rate else None, v.target,
+         v.progress]
+        for name, v in rows
+    ]
 
 
-def _safe_frame(frame):
-    return frame.map(safe_cell) if not frame.empty else frame
+def _widths(headers):
+    return [max(12, min(40, len(str(name)) * 2 + 6)) for name in headers]
 
 
-def _format_sheet(ws, frame, startrow, percent_columns):
-    from openpyxl.styles import Font
-
-    header_row = startrow + 1
-    for cell in ws[header_row]:
-        cell.font = Font(bold=True)
-    for idx, name in enumerate(frame.columns, start=1):
-        letter = ws.cell(row=header_row, column=idx).column_letter
-        ws.column_dimensions[letter].width = max(12, min(40, len(str(name)) * 2 + 6))
-        if name in percent_columns:
-            for row in range(header_row + 1, header_row + 1 + len(frame)):
-                ws.cell(row=row, column=idx).number_format = "0.00%"
-
-
-def _write(writer, sheet, frame, heading, percent_columns=()):
-    from openpyxl.styles import Alignment, Font
-
-    frame = _safe_frame(frame)
-    frame.to_excel(writer, sheet_name=sheet[:31], index=False, startrow=2)
-    ws = writer.sheets[sheet[:31]]
-    ws["A1"] = safe_cell(heading)
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A1"].alignment = Alignment(horizontal="left")
-    _format_sheet(ws, frame, 2, percent_columns)
+def _start_sheet(book, sheet, headers, heading, note=None):
+    """A sheet with its heading (A1), an optional note (A2) and the header row (row 3)."""
+    ws = book.sheet(sheet, _widths(headers))
+    ws.append([heading], style=xlsx.TITLE)
+    ws.append([note] if note else [])
+    ws.append(headers, style=xlsx.BOLD)
     return ws
+
+
+def _percent(headers, names):
+    return {headers.index(name): xlsx.PERCENT for name in names}
 
 
 SHEET_NAMES = {
@@ -130,33 +112,40 @@ SHEET_NAMES = {
 }
 
 
-def excel_bytes(data, with_records=True):
-    import pandas as pd
+def report_record_lists(data):
+    """(sheet name, heading, RecordList) of the record sheets of the workbook, in order."""
+    for key in m.METRIC_ORDER:
+        for part, title in parts_for(key).items():
+            if key == MetricKey.TALENTS and part == "records":
+                continue  # the persons list is the figure; the records are in the person-times sheets
+            if key == MetricKey.PARENTING and part == "passed":
+                continue
+            yield f"{SHEET_NAMES[key]}-{_short(part)}", f"{SHEET_NAMES[key]}：{title}", \
+                record_list(key, part, data.as_of, data.scope)
 
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        ws = _write(writer, "汇总", summary_frame(data.values), f"{data.title}（{data.subtitle}）",
-                    percent_columns=("完成进度",))
+
+def write_excel(data, fileobj, with_records=True):
+    """Write the report workbook into `fileobj` (a binary file or buffer), streaming the record lists."""
+    with xlsx.Workbook(fileobj, title=data.title) as book:
+        ws = _start_sheet(book, "汇总", SUMMARY_HEADERS, f"{data.title}（{data.subtitle}）",
+                          note=f"生成时间：{timezone.localtime():%Y-%m-%d %H:%M}")
         # Rates are fractions like the JSON; shown as percentages.
-        for row in range(4, 4 + len(data.values)):
-            if data.values[row - 4].is_rate:
-                ws.cell(row=row, column=3).number_format = "0.00%"
-                ws.cell(row=row, column=4).number_format = "0.00%"
-        ws.cell(row=2, column=1, value=f"生成时间：{timezone.localtime():%Y-%m-%d %H:%M}")
+        for v, row in zip(data.values, summary_rows(data.values)):
+            ws.append(row, styles=_percent(SUMMARY_HEADERS, ("完成进度", "实际值", "目标值") if v.is_rate else ("完成进度",)))
         for index, v in enumerate(data.values):
-            percent = ("完成进度", "实际值", "目标值") if v.is_rate else ("完成进度",)
-            _write(writer, SHEET_NAMES[MetricKey(v.key)], county_frame(data, index),
-                   f"{v.label}（{data.subtitle}）", percent_columns=percent)
+            ws = _start_sheet(book, SHEET_NAMES[MetricKey(v.key)], COUNTY_HEADERS, f"{v.label}（{data.subtitle}）")
+            styles = _percent(COUNTY_HEADERS, ("完成进度", "实际值", "目标值") if v.is_rate else ("完成进度",))
+            for row in county_rows(data, index):
+                ws.append(row, styles=styles)
         if with_records:
-            for key in m.METRIC_ORDER:
-                for part, title in parts_for(key).items():
-                    if key == MetricKey.TALENTS and part == "records":
-                        continue  # the persons list is the figure; the records are in the person-times sheets
-                    if key == MetricKey.PARENTING and part == "passed":
-                        continue
-                    records = record_list(key, part, data.as_of, data.scope)
-                    frame = pd.DataFrame(list(records.rows()), columns=records.headers)
-                    _write(writer, f"{SHEET_NAMES[key]}-{_short(part)}", frame, f"{SHEET_NAMES[key]}：{title}")
+            for sheet, heading, records in report_record_lists(data):
+                ws = _start_sheet(book, sheet, records.headers, heading)
+                ws.extend(records.rows())
+
+
+def excel_bytes(data, with_records=True):
+    buffer = io.BytesIO()
+    write_excel(data, buffer, with_records)
     return buffer.getvalue()
 
 
@@ -167,11 +156,10 @@ def _short(part):
 
 def records_excel_bytes(records, heading):
     """One drill-down list as a workbook (the dashboard's 导出 Excel)."""
-    import pandas as pd
     buffer = io.BytesIO()
-    frame = pd.DataFrame(list(records.rows()), columns=records.headers)
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        _write(writer, "名单", frame, heading)
+    with xlsx.Workbook(buffer, title=heading) as book:
+        ws = _start_sheet(book, "名单", records.headers, heading)
+        ws.extend(records.rows())
     return buffer.getvalue()
 
 

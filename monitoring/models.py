@@ -11,9 +11,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import F, Q
-from django.utils.functional import LazyObject
+from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 
 
 class MetricKey(models.TextChoices):
@@ -150,6 +153,13 @@ class _PrivateStorage(LazyObject):
 _private_storage = _PrivateStorage()
 
 
+@receiver(setting_changed)
+def _reset_private_storage(setting, **kwargs):
+    # Tests point STORAGES["private"] at a temporary folder: look the storage up again.
+    if setting == "STORAGES":
+        _private_storage._wrapped = empty
+
+
 def private_storage():
     return _private_storage
 
@@ -192,3 +202,91 @@ class Snapshot(models.Model):
             if block.get("scope") == scope_name:
                 return {m["key"]: m for m in block.get("metrics", [])}
         return {}
+
+
+# --- Reports generated in the background ------------------------------------------------------
+
+
+class ReportFormat(models.TextChoices):
+    XLSX = "xlsx", "Excel"
+    PDF = "pdf", "PDF"
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "生成中"
+    READY = "ready", "已生成"
+    FAILED = "failed", "生成失败"
+
+
+PENDING_STATUSES = (ReportStatus.QUEUED, ReportStatus.RUNNING)
+# A job still queued or running after this long has lost its worker (a crash, a restart): it is
+# shown as 超时 and no longer reused, so that asking again queues a new one.
+REPORT_STALE_AFTER = datetime.timedelta(minutes=30)
+
+
+class ReportFile(models.Model):
+    """One Excel or PDF report asked for on the dashboard (or one file of a snapshot), made by
+    the background worker (monitoring.tasks.generate_report_file) and kept in the private storage.
+
+    A snapshot's files are jobs too (`snapshot` set): their output is stored in the snapshot's
+    own excel/pdf field, and they are listed with the snapshot, not on the 报告下载 page.
+    """
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="monitoring_reports",
+    )
+    as_of = models.DateField("统计截止日期")
+    county = models.ForeignKey(
+        "registry.County", verbose_name="区县", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="留空表示全市。",
+    )
+    kind = models.CharField("报告类型", max_length=10, choices=ReportKind.choices, default=ReportKind.ANNUAL)
+    fmt = models.CharField("格式", max_length=4, choices=ReportFormat.choices)
+    status = models.CharField("状态", max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED)
+    file = models.FileField("文件", storage=private_storage, upload_to="monitoring/reports/%Y/%m/", blank=True)
+    size = models.PositiveBigIntegerField("文件大小（字节）", null=True, blank=True)
+    error = models.TextField("错误信息", blank=True)
+    task_id = models.CharField("任务编号", max_length=64, blank=True)
+    snapshot = models.ForeignKey(
+        Snapshot, verbose_name="数据快照", null=True, blank=True, on_delete=models.CASCADE, related_name="jobs"
+    )
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "报告文件"
+        verbose_name_plural = "报告文件"
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The 报告下载 page and the reuse of an identical request: a user's recent reports.
+            models.Index(fields=["requested_by", "created_at"], name="reportfile_user_created_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.scope_name} · {self.get_kind_display()} · {self.get_fmt_display()}（截至 {self.as_of:%Y-%m-%d}）"
+
+    @property
+    def scope_name(self):
+        from .metrics import CITY_NAME
+
+        return self.county.name if self.county_id else CITY_NAME
+
+    @property
+    def is_stale(self):
+        return self.status in PENDING_STATUSES and timezone.now() - self.created_at > REPORT_STALE_AFTER
+
+    @property
+    def is_pending(self):
+        """Queued or running, and not given up on: the page keeps reloading."""
+        return self.status in PENDING_STATUSES and not self.is_stale
+
+    @property
+    def status_display(self):
+        return "超时，请重新申请" if self.is_stale else self.get_status_display()
+
+    @property
+    def download_name(self):
+        return f"{self.scope_name}-{self.get_kind_display()}-{self.as_of:%Y%m%d}.{self.fmt}"

@@ -544,7 +544,11 @@ TABLE = {
     "monitoring:dashboard": ("GET", "LFFFF222F"),  # /dashboard/?as_of=2025-06-30
     "monitoring:records": ("GET", "LFFFF222F"),  # /dashboard/records/director_training_person_times/?as_of=2025-06-30
     "monitoring:chart": ("GET", "LFFFF222F"),  # /dashboard/chart/director_training_person_times.svg
-    "monitoring:report": ("GET", "LFFFF222F"),  # /dashboard/report.xlsx
+    "monitoring:reports": ("GET", "LFFFF222F"),  # /dashboard/reports/ (the user's own reports)
+    # POSTed without a format: 400 for those who may ask (tests/test_monitoring_reports.py asks properly).
+    "monitoring:report_request": ("POST", "LFFFFBBBF"),  # /dashboard/reports/new/
+    # pk = the snapshot's: no report of anyone's (snapshot files are served by snapshot_file only).
+    "monitoring:report_file": ("GET", "LFFFFNNNF"),  # /dashboard/reports/1/download/
     "monitoring:snapshots": ("GET", "LFFFFFF2F"),  # /dashboard/snapshots/
     "monitoring:snapshot_file": ("GET", "LFFFFFF2F"),  # /dashboard/snapshots/1/xlsx/
     "imports:index": ("GET", "LFF22222F"),  # /imports/

@@ -1,5 +1,9 @@
 """Dashboard, drill-down, reports and snapshots: who sees what, bad input, and that the
-dashboard, the command, the Excel and the PDF show the same numbers."""
+dashboard, the command, the Excel and the PDF show the same numbers.
+
+Reports are asked for with a POST and made by the task queue (monitoring.tasks): here the
+ImmediateBackend of development runs them at once, except where a test checks that the request
+only enqueues (django-tasks' DummyBackend, which keeps what is queued and runs nothing)."""
 
 import io
 import json
@@ -12,9 +16,11 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django_tasks import task_backends
 
 from monitoring import metrics as m
-from monitoring.models import Snapshot
+from monitoring import reports, tasks
+from monitoring.models import ReportFile, ReportStatus, Snapshot
 from registry.models import StaffRole
 
 from . import factories as f
@@ -22,7 +28,7 @@ from .factories_certification import private_storage  # noqa: F401 (fixture)
 from .factories_monitoring import D, crafted
 from .factories_training import TrainingRecordFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
 AS_OF = D.isoformat()
 
@@ -41,7 +47,8 @@ def world(personas):
         "/dashboard/",
         "/dashboard/records/certified_rate/",
         "/dashboard/chart/talents_trained.svg",
-        "/dashboard/report.xlsx",
+        "/dashboard/reports/",
+        "/dashboard/reports/1/download/",
         "/dashboard/snapshots/",
     ],
 )
@@ -51,13 +58,28 @@ def test_anonymous_is_sent_to_login(client, db, url):
     assert "/accounts/login/" in response["Location"]
 
 
+def test_anonymous_cannot_request_a_report(client, db):
+    response = client.post("/dashboard/reports/new/", {"as_of": AS_OF, "fmt": "xlsx"})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert not ReportFile.objects.exists()
+
+
 @pytest.mark.parametrize("persona", ["trainee_a", "provider_a", "editor"])
 @pytest.mark.parametrize(
-    "url", ["/dashboard/", "/dashboard/records/director_training_person_times/", "/dashboard/report.pdf",
+    "url", ["/dashboard/", "/dashboard/records/director_training_person_times/", "/dashboard/reports/",
             "/dashboard/chart/certified_rate.svg"],
 )
 def test_other_roles_get_403(personas, as_user, persona, url):
     assert as_user(personas[persona]).get(url).status_code == 403
+
+
+@pytest.mark.parametrize("persona", ["trainee_a", "provider_a", "editor"])
+def test_other_roles_cannot_request_or_download_reports(world, personas, as_user, persona):
+    report = _request(as_user(personas["commission"]), fmt="pdf")
+    client = as_user(personas[persona])
+    assert client.post("/dashboard/reports/new/", {"as_of": AS_OF, "fmt": "pdf"}).status_code == 403
+    assert client.get(f"/dashboard/reports/{report.pk}/download/").status_code == 403
+    assert ReportFile.objects.count() == 1
 
 
 def test_commission_sees_city_and_every_county(world, personas, as_user):
@@ -86,9 +108,12 @@ def test_county_official_sees_only_their_county(world, personas, as_user):
         "/dashboard/?county=曲靖市",
         f"/dashboard/records/certified_rate/?county={y.pk}",
         f"/dashboard/chart/certified_rate.svg?county={y.pk}",
-        f"/dashboard/report.xlsx?county={y.pk}",
     ):
         assert client.get(url).status_code == 404, url
+    for county in (y.pk, "宣威市", "曲靖市"):
+        response = client.post("/dashboard/reports/new/", {"as_of": AS_OF, "county": county, "fmt": "xlsx"})
+        assert response.status_code == 404, county
+    assert not ReportFile.objects.exists()
     assert client.get("/dashboard/snapshots/").status_code == 403
 
 
@@ -103,20 +128,31 @@ def test_county_official_sees_only_their_county(world, personas, as_user):
         ("county=99999", "未知的区县"),
     ],
 )
-@pytest.mark.parametrize("path", ["/dashboard/", "/dashboard/records/certified_rate/", "/dashboard/report.pdf",
+@pytest.mark.parametrize("path", ["/dashboard/", "/dashboard/records/certified_rate/", "/dashboard/reports/new/",
                                   "/dashboard/chart/certified_rate.svg"])
 def test_bad_input_is_400_with_chinese_message(personas, as_user, query, message, path):
-    response = as_user(personas["commission"]).get(f"{path}?{query}")
+    client = as_user(personas["commission"])
+    if path == "/dashboard/reports/new/":
+        response = client.post(path, {**dict(p.split("=") for p in query.split("&")), "fmt": "pdf"})
+    else:
+        response = client.get(f"{path}?{query}")
     assert response.status_code == 400
     assert message in response.content.decode()
+    assert not ReportFile.objects.exists()
 
 
 def test_other_bad_requests(personas, as_user):
     client = as_user(personas["commission"])
     assert client.get("/dashboard/records/no_such_metric/").status_code == 404
     assert client.get("/dashboard/records/certified_rate/?part=bogus").status_code == 400
-    assert client.get("/dashboard/report.xlsx?kind=weekly").status_code == 400
-    assert client.get("/dashboard/report.doc").status_code == 404
+    response = client.post("/dashboard/reports/new/", {"as_of": AS_OF, "kind": "weekly", "fmt": "xlsx"})
+    assert response.status_code == 400 and "未知的报告类型" in response.content.decode()
+    response = client.post("/dashboard/reports/new/", {"as_of": AS_OF, "fmt": "doc"})
+    assert response.status_code == 400 and "未知的报告格式" in response.content.decode()
+    assert client.post("/dashboard/reports/new/", {"as_of": AS_OF}).status_code == 400  # no format
+    assert client.get("/dashboard/reports/new/").status_code == 405
+    assert client.get("/dashboard/reports/999999/download/").status_code == 404
+    assert not ReportFile.objects.exists()
     assert client.post("/dashboard/").status_code == 405
     assert client.post("/dashboard/snapshots/", {"as_of": "2023-01-01"}).status_code == 400
     assert as_user(personas["county_x"]).post("/dashboard/snapshots/", {"as_of": AS_OF}).status_code == 403
@@ -176,6 +212,36 @@ def test_chart_is_svg_with_chinese_labels(world, personas, as_user):
 # --- one set of numbers -------------------------------------------------------------------------------
 
 
+def _request(client, fmt, as_of=AS_OF, county="", kind="annual"):
+    """Ask for a report as the dashboard's form does; return the ReportFile the 报告下载 page shows."""
+    response = client.post("/dashboard/reports/new/", {"as_of": as_of, "county": county, "kind": kind, "fmt": fmt})
+    assert response.status_code == 302 and response["Location"] == "/dashboard/reports/", response
+    page = client.get("/dashboard/reports/")
+    assert page.status_code == 200
+    report = page.context["reports"][0]
+    assert (report.fmt, report.kind, report.as_of.isoformat()) == (fmt, kind, as_of)
+    return report
+
+
+class Downloaded:
+    def __init__(self, response):
+        self.headers = response
+        self.content = b"".join(response.streaming_content)
+
+    def __getitem__(self, header):
+        return self.headers[header]
+
+
+def _download(client, report):
+    """Download a ready report through the link of the 报告下载 page."""
+    page = client.get("/dashboard/reports/").content.decode()
+    link = f"/dashboard/reports/{report.pk}/download/"
+    assert link in page, "no download link for a ready report"
+    response = client.get(link)
+    assert response.status_code == 200
+    return Downloaded(response)
+
+
 def _command(*args):
     out = StringIO()
     call_command("progress_report", *args, "--json", stdout=out)
@@ -196,9 +262,12 @@ def test_dashboard_command_excel_and_pdf_agree(world, personas, as_user, county)
     query = f"as_of={AS_OF}" + (f"&county={scope.county_id}" if county else "")
     command = {x["key"]: x for x in _command("--as-of", AS_OF, *(["--county", county] if county else []))["metrics"]}
     cards = {c["v"].key: c["v"] for c in client.get(f"/dashboard/?{query}").context["cards"]}
-    workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"/dashboard/report.xlsx?{query}&kind=midterm").content))
+    post = {"as_of": AS_OF, "county": scope.county_id or "", "kind": "midterm"}
+    excel = _download(client, _request(client, **post, fmt="xlsx"))
+    assert excel["Content-Type"] == reports.XLSX_CONTENT_TYPE
+    workbook = openpyxl.load_workbook(io.BytesIO(excel.content))
     summary = {row[1]: row for row in workbook["汇总"].iter_rows(min_row=4, values_only=True) if row[1]}
-    pdf = client.get(f"/dashboard/report.pdf?{query}&kind=midterm")
+    pdf = _download(client, _request(client, **post, fmt="pdf"))
     assert pdf["Content-Type"] == "application/pdf"
     text = _pdf_text(pdf.content)
     assert f"{scope.name}托育服务人才队伍建设中期评估报告" in text.replace(" ", "")
@@ -223,8 +292,10 @@ def test_dashboard_command_excel_and_pdf_agree(world, personas, as_user, county)
 
 @pytest.mark.parametrize("kind, title", [("annual", "年度监测"), ("midterm", "中期评估"), ("final", "终期评估")])
 def test_report_titles(world, personas, as_user, kind, title):
-    response = as_user(personas["commission"]).get(f"/dashboard/report.pdf?as_of={AS_OF}&kind={kind}")
+    client = as_user(personas["commission"])
+    response = _download(client, _request(client, kind=kind, fmt="pdf"))
     assert f"{title}报告" in _pdf_text(response.content).replace(" ", "")
+    assert f"{title}" in response["Content-Disposition"] or "%" in response["Content-Disposition"]
 
 
 # --- snapshots ---------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Commission journey: log in with password and a TOTP code → dashboard → change the as-of date →
-open a county → click a figure down to its records → download the Excel and PDF reports."""
+open a county → click a figure down to its records → ask for the Excel and PDF reports and download
+them from the 报告下载 page (made by the task queue; the development backend runs it at once)."""
 
 import time
 
@@ -63,8 +64,17 @@ def test_commission_journey(page, site, shots, settings):
     page.go_back()
     page.wait_for_load_state()
     for fmt, magic in (("Excel", b"PK"), ("PDF", b"%PDF")):
+        page.locator(".mon-report").first.get_by_role("button", name=fmt, exact=True).click()
+        page.wait_for_url("**/dashboard/reports/")
+        row = page.locator("table tbody tr").first
+        assert "麒麟区" in row.inner_text() and "年度监测" in row.inner_text()
+        shots(page, f"reports-{fmt.lower()}")
         with page.expect_download() as info:
-            page.locator(".mon-report").first.get_by_role("link", name=fmt).click()
+            # While the job is queued the page reloads itself every few seconds; the link appears when ready.
+            row.get_by_role("link", name=f"下载{fmt}").click()
         body = open(info.value.path(), "rb").read()
         assert body.startswith(magic), f"{fmt} report: {body[:20]!r}"
-        assert info.value.suggested_filename
+        assert info.value.suggested_filename.startswith("麒麟区-年度监测-20250630")
+        page.go_back()
+        page.wait_for_load_state()
+        assert "/dashboard/" in page.url and page.locator(".mon-report").count() == 3

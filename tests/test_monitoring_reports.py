@@ -30,6 +30,14 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
 AS_OF = D.isoformat()
 DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    """The development backend unless a test sets another (also when the suite runs with
+    TASKS_BACKEND=database: only test_database_queue_and_db_worker is about that backend)."""
+    settings.TASKS = IMMEDIATE
 
 
 @pytest.fixture
@@ -379,8 +387,10 @@ needs_db_backend = pytest.mark.skipif(
 
 @needs_db_backend
 @pytest.mark.django_db(transaction=True)
-def test_database_queue_and_db_worker(world, personas, as_user):
+def test_database_queue_and_db_worker(world, personas, as_user, settings):
     from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 
     client = as_user(personas["commission"])
     ask(client, "pdf")

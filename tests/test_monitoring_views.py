@@ -33,6 +33,12 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 AS_OF = D.isoformat()
 
 
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    """Reports are made at once, as in development (also when the suite runs with TASKS_BACKEND=database)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def world(personas):
     return crafted()

@@ -96,6 +96,24 @@ def snapshot_files_pending(snapshot):
     return {job.fmt: job for job in snapshot.jobs.all() if job.status in PENDING_STATUSES}
 
 
+def retry_snapshot_file(snapshot, fmt, user=None):
+    """Queue again a snapshot file whose job failed or was lost; returns the job, or None when the
+    file is there. The file is made from the frozen figures like the first time."""
+    field = snapshot.excel if fmt == ReportFormat.XLSX else snapshot.pdf
+    if field:
+        return None
+    pending = snapshot_files_pending(snapshot).get(fmt)
+    if pending and not pending.is_stale:
+        return pending
+    with transaction.atomic():
+        job = ReportFile.objects.create(
+            requested_by=user, as_of=snapshot.as_of, county=None, kind=snapshot.kind, fmt=fmt, snapshot=snapshot
+        )
+        _enqueue(job)
+    job.refresh_from_db()
+    return job
+
+
 def report_scope(report):
     return m.Scope(report.county) if report.county_id else m.CITY
 

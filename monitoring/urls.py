@@ -12,4 +12,5 @@ urlpatterns = [
     path("reports/<int:pk>/download/", views.report_file, name="report_file"),
     path("snapshots/", views.snapshots, name="snapshots"),
     re_path(r"^snapshots/(?P<pk>[0-9]+)/(?P<fmt>xlsx|pdf)/$", views.snapshot_file, name="snapshot_file"),
+    re_path(r"^snapshots/(?P<pk>[0-9]+)/(?P<fmt>xlsx|pdf)/retry/$", views.snapshot_retry, name="snapshot_retry"),
 ]

@@ -300,6 +300,26 @@ def _snapshot_files(snapshot):
 
 
 @login_required
+@require_POST
+def snapshot_retry(request, pk, fmt):
+    """Queue again a snapshot's Excel or PDF whose generation failed (or was lost with its worker)."""
+    if not access.can_freeze(request.user):
+        raise PermissionDenied("只有市卫健委可以重新生成冻结的报告。")
+    snapshot = get_object_or_404(Snapshot, pk=pk)
+    job = services.retry_snapshot_file(snapshot, fmt, user=request.user)
+    label = ReportFormat(fmt).label
+    if job is None:
+        messages.info(request, f"{snapshot}的 {label} 报告已经生成。")
+    elif job.status == ReportStatus.READY:
+        messages.success(request, f"{snapshot}的 {label} 报告已重新生成。")
+    elif job.status == ReportStatus.FAILED:
+        messages.error(request, f"{snapshot}的 {label} 报告生成失败：{job.error or '未知错误'}")
+    else:
+        messages.success(request, f"{snapshot}的 {label} 报告正在后台生成。")
+    return redirect("monitoring:snapshots")
+
+
+@login_required
 @require_GET
 def snapshot_file(request, pk, fmt):
     if not access.can_freeze(request.user):

@@ -551,6 +551,7 @@ TABLE = {
     "monitoring:report_file": ("GET", "LFFFFNNNF"),  # /dashboard/reports/1/download/
     "monitoring:snapshots": ("GET", "LFFFFFF2F"),  # /dashboard/snapshots/
     "monitoring:snapshot_file": ("GET", "LFFFFFF2F"),  # /dashboard/snapshots/1/xlsx/
+    "monitoring:snapshot_retry": ("POST", "LFFFFFF3F"),  # /dashboard/snapshots/1/xlsx/retry/ (file there: nothing to do)
     "imports:index": ("GET", "LFF22222F"),  # /imports/
     "imports:upload": ("POST", "LFFBBBBBF"),  # /imports/upload/
     "imports:template": ("GET", "LFFFF222F"),  # /imports/templates/staff.xlsx

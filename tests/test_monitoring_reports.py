@@ -285,6 +285,19 @@ def test_a_failed_snapshot_file_is_shown(world, personas, as_user, monkeypatch):
     assert snapshot.excel and not snapshot.pdf
     page = client.get("/dashboard/snapshots/").content.decode()
     assert "生成失败" in page and '<meta http-equiv="refresh"' not in page
+    retry = f"/dashboard/snapshots/{snapshot.pk}/pdf/retry/"
+    assert retry in page
+    assert as_user(personas["county_x"]).post(retry).status_code == 403
+    # The cause fixed, the commission has it made again (from the frozen figures).
+    monkeypatch.undo()
+    assert client.post(retry).status_code == 302
+    snapshot.refresh_from_db()
+    assert snapshot.pdf and snapshot.pdf.read().startswith(b"%PDF")
+    assert list(snapshot.jobs.filter(fmt="pdf").values_list("status", flat=True)) == ["ready", "failed"]
+    # Nothing to do once the file is there.
+    assert client.post(retry).status_code == 302
+    assert snapshot.jobs.count() == 3
+    assert "生成失败" not in client.get("/dashboard/snapshots/").content.decode()
 
 
 def test_snapshot_report_data_is_the_frozen_figures(world):

@@ -208,8 +208,13 @@ def report_request(request):
     return redirect("monitoring:reports")
 
 
+# Jobs are read from the primary even in a /dashboard/ request that reads the replica otherwise
+# (core.routers): the page right after a request, or right after a job finished, must see it.
+PRIMARY = "default"
+
+
 def _own_reports(user):
-    return ReportFile.objects.filter(requested_by=user, snapshot__isnull=True).select_related("county")
+    return ReportFile.objects.using(PRIMARY).filter(requested_by=user, snapshot__isnull=True).select_related("county")
 
 
 @login_required
@@ -234,7 +239,7 @@ def report_file(request, pk):
     """The file of a ready report: for the user who asked for it (and the commission); 404 for others."""
     if not access.can_view_dashboard(request.user):
         raise PermissionDenied("只有市卫健委和区县卫健局可以下载监测报告。")
-    report = get_object_or_404(ReportFile.objects.select_related("county"), pk=pk, snapshot__isnull=True)
+    report = get_object_or_404(ReportFile.objects.using(PRIMARY).select_related("county"), pk=pk, snapshot__isnull=True)
     user = request.user
     if not user.is_commission and (report.requested_by_id != user.pk or report.county_id != user.county_id):
         raise Http404("没有找到该报告。")
@@ -265,9 +270,12 @@ def snapshots(request):
             return redirect("monitoring:snapshots")
         messages.success(request, f"已冻结：{snapshot}。Excel 和 PDF 报告在后台按冻结的数据生成；冻结后的报告不会因之后的数据更正而改变。")
         return redirect("monitoring:snapshots")
-    snapshots_ = list(Snapshot.objects.select_related("created_by").prefetch_related("jobs"))
+    snapshots_ = list(Snapshot.objects.using(PRIMARY).select_related("created_by"))
+    jobs = {}
+    for job in ReportFile.objects.using(PRIMARY).filter(snapshot__in=snapshots_):  # newest first
+        jobs.setdefault(job.snapshot_id, []).append(job)
     for snapshot in snapshots_:
-        snapshot.files = _snapshot_files(snapshot)
+        snapshot.files = _snapshot_files(snapshot, jobs.get(snapshot.pk, []))
     context = {
         "snapshots": snapshots_,
         "pending": any(f["pending"] for s in snapshots_ for f in s.files),
@@ -279,10 +287,10 @@ def snapshots(request):
     return render(request, "monitoring/snapshots.html", context)
 
 
-def _snapshot_files(snapshot):
-    """[{fmt, label, url or None, pending, failed}] of a snapshot's Excel and PDF."""
+def _snapshot_files(snapshot, snapshot_jobs):
+    """[{fmt, label, url or None, pending, stale, failed, error}] of a snapshot's Excel and PDF."""
     jobs = {}
-    for job in snapshot.jobs.all():  # newest first: the latest job of each format
+    for job in snapshot_jobs:  # newest first: the latest job of each format
         jobs.setdefault(job.fmt, job)
     files = []
     for fmt, label in ReportFormat.choices:
@@ -324,7 +332,7 @@ def snapshot_retry(request, pk, fmt):
 def snapshot_file(request, pk, fmt):
     if not access.can_freeze(request.user):
         raise PermissionDenied("只有市卫健委可以下载冻结的报告。")
-    snapshot = get_object_or_404(Snapshot, pk=pk)
+    snapshot = get_object_or_404(Snapshot.objects.using(PRIMARY), pk=pk)
     field = snapshot.excel if fmt == "xlsx" else snapshot.pdf
     if not field:
         raise Http404("该快照没有这个文件。")

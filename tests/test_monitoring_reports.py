@@ -415,3 +415,30 @@ def test_database_queue_and_db_worker(world, personas, as_user, settings):
     report.refresh_from_db()
     assert report.status == ReportStatus.READY
     assert body(client.get(f"/dashboard/reports/{report.pk}/download/")).startswith(b"%PDF")
+
+
+# --- with a read replica ----------------------------------------------------------------------------
+
+
+class MonitoringReadsOnMissingReplica:
+    """A router that sends every read of the monitoring app's tables to an alias that does not exist."""
+
+    def db_for_read(self, model, **hints):
+        return "replica" if model._meta.app_label == "monitoring" else None
+
+
+def test_report_pages_read_jobs_from_the_primary(world, personas, as_user, settings):
+    """/dashboard/ requests read the replica when one is configured (core.routers); the jobs and
+    snapshots must come from the primary, or the page right after a request could miss it for
+    the replica's lag. Here any such read sent by a router fails the request."""
+    client = as_user(personas["commission"])
+    ask(client, "pdf")
+    client.post("/dashboard/snapshots/", {"as_of": AS_OF, "kind": "annual"})
+    report, snapshot = ReportFile.objects.get(snapshot=None), Snapshot.objects.get()
+    settings.DATABASE_ROUTERS = [f"{__name__}.MonitoringReadsOnMissingReplica"]
+    with pytest.raises(Exception, match="replica"):
+        list(ReportFile.objects.all())  # the router is in force
+    assert client.get("/dashboard/reports/").context["reports"] == [report]
+    assert body(client.get(f"/dashboard/reports/{report.pk}/download/")).startswith(b"%PDF")
+    assert client.get("/dashboard/snapshots/").context["snapshots"] == [snapshot]
+    assert body(client.get(f"/dashboard/snapshots/{snapshot.pk}/pdf/")).startswith(b"%PDF")

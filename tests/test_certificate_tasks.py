@@ -17,7 +17,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
-from django_tasks import TaskResultStatus, task_backends
+from django_tasks import TaskResultStatus
 
 from certification import pdf as cert_pdf
 from certification import tasks
@@ -26,11 +26,12 @@ from certification.services import issue_certificate, issue_for_enrollment, issu
 from training.models import TrainingResult
 
 from . import factories as f
+from . import task_queue
+from .task_queue import queue  # noqa: F401 (fixture)
 from .factories_certification import CertificateFactory, finished_run, private_storage  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
-DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 
 @pytest.fixture(autouse=True)
@@ -46,25 +47,12 @@ def fresh_cache():
     cache.clear()
 
 
-@pytest.fixture
-def queue(settings):
-    """A task queue that only records: what a web request leaves for the worker."""
-    settings.TASKS = DUMMY
-    backend = task_backends["default"]
-    backend.clear()
-    return backend
-
-
 def queued(backend):
-    """What the certificates app has queued (Wagtail queues its search index updates too)."""
-    return [r for r in backend.results if r.task.module_path.startswith("certification.tasks.")]
+    return task_queue.queued(backend, "certification.tasks")
 
 
 def run_queued(backend):
-    """Be the worker for our tasks: run each queued one once, in order; return their return values."""
-    pending = queued(backend)
-    backend.clear()
-    return [r.task.call(*r.args, **r.kwargs) for r in pending]
+    return task_queue.run_queued(backend, "certification.tasks")
 
 
 def pdf_on_disk(cert, storage_root):

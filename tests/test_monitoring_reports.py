@@ -15,21 +15,21 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.utils import timezone
-from django_tasks import task_backends
 
 from monitoring import metrics as m
 from monitoring import reports, services, tasks, xlsx
 from monitoring.models import ReportFile, ReportStatus, Snapshot
 from registry.models import StaffRole
 
+from . import task_queue
 from .factories_certification import private_storage  # noqa: F401 (fixture)
 from .factories_monitoring import D, crafted
 from .factories_training import TrainingRecordFactory
+from .task_queue import queue  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
 AS_OF = D.isoformat()
-DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
@@ -45,24 +45,12 @@ def world(personas):
     return crafted()
 
 
-@pytest.fixture
-def queue(settings):
-    """A task queue that only records: what a web request leaves for the worker."""
-    settings.TASKS = DUMMY
-    backend = task_backends["default"]
-    backend.clear()
-    return backend
-
-
 def queued(backend):
-    return [r for r in backend.results if r.task.module_path.startswith("monitoring.tasks.")]
+    return task_queue.queued(backend, "monitoring.tasks")
 
 
 def run_queued(backend):
-    """Be the worker for our tasks: run each queued one once, in order."""
-    pending = queued(backend)
-    backend.clear()
-    return [r.task.call(*r.args, **r.kwargs) for r in pending]
+    return task_queue.run_queued(backend, "monitoring.tasks")
 
 
 def ask(client, fmt="xlsx", county="", kind="annual", as_of=AS_OF):

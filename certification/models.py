@@ -13,42 +13,25 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
 from django.db import models
-from django.core.signals import setting_changed
 from django.db.models import Exists, OuterRef, Q
-from django.dispatch import receiver
-from django.utils.functional import LazyObject, empty
 from django.utils import timezone
 
 from core import pii
+from core.storage import private_storage as shared_private_storage
 from registry.models import Employment
 
 NUMBER_PREFIX = "QJTY"
 
 
-class _PrivateStorage(LazyObject):
-    def _setup(self):
-        self._wrapped = storages["private"]
-
-
-_private_storage = _PrivateStorage()
-
-
-@receiver(setting_changed)
-def _reset_private_storage(setting, **kwargs):
-    if setting == "STORAGES":
-        _private_storage._wrapped = empty
-
-
-def private_storage():
+def private_storage():  # the path migrations name: keep it
     """Scans and PDFs hold personal data: they live in a storage that is never served directly.
 
     The alias is configured in settings (STORAGES["private"]); in production it can point at an
     object store. Downloads always go through a view that checks who is asking. Lazy, so that
     the storage is looked up when first used rather than when models are imported.
     """
-    return _private_storage
+    return shared_private_storage()
 
 
 def local_today():

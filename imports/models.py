@@ -3,13 +3,11 @@
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import storages
-from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import Q
-from django.dispatch import receiver
 from django.utils import timezone
-from django.utils.functional import LazyObject, empty
+
+from core.storage import private_storage as shared_private_storage
 
 from .kinds import KIND_TITLES
 
@@ -43,25 +41,11 @@ class ImportJobQuerySet(models.QuerySet):
         return self.none()
 
 
-class _PrivateStorage(LazyObject):
-    def _setup(self):
-        self._wrapped = storages["private"]
-
-
-_private_storage = _PrivateStorage()
-
-
-@receiver(setting_changed)
-def _reset_private_storage(setting, **kwargs):
-    if setting == "STORAGES":
-        _private_storage._wrapped = empty
-
-
-def private_storage():
+def private_storage():  # the path migrations name: keep it
     """The uploaded originals hold 身份证号 in clear: they live in the storage that is never
     served directly (STORAGES["private"]); downloads go through the view that checks the user.
     """
-    return _private_storage
+    return shared_private_storage()
 
 
 def _upload_to(instance, filename):

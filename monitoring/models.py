@@ -10,13 +10,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
-from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import F, Q
-from django.dispatch import receiver
 from django.utils import timezone
-from django.utils.functional import LazyObject, empty
+
+from core.storage import private_storage as shared_private_storage
 
 
 class MetricKey(models.TextChoices):
@@ -144,24 +142,8 @@ class ReportKind(models.TextChoices):
     FINAL = "final", "终期评估"
 
 
-class _PrivateStorage(LazyObject):
-    # Frozen reports list persons: they live in the private storage (never served directly).
-    def _setup(self):
-        self._wrapped = storages["private"] if "private" in settings.STORAGES else storages["default"]
-
-
-_private_storage = _PrivateStorage()
-
-
-@receiver(setting_changed)
-def _reset_private_storage(setting, **kwargs):
-    # Tests point STORAGES["private"] at a temporary folder: look the storage up again.
-    if setting == "STORAGES":
-        _private_storage._wrapped = empty
-
-
-def private_storage():
-    return _private_storage
+def private_storage():  # the path migrations name: keep it
+    return shared_private_storage()
 
 
 class Snapshot(models.Model):

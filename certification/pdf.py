@@ -75,7 +75,7 @@ class _QRCode(qrcode.QRCode):
     seven other layouts differ from it only in the data modules (XOR of two mask grids), and
     all eight are scored with numpy by the rules of qrcode.util.lost_point (same penalties,
     same tie-break: the first lowest); the chosen layout then gets its format information as
-    in qrcode's makeImpl. tests/test_pdf_speed.py checks the layouts and the final matrix
+    in qrcode's makeImpl. tests/certification/test_pdf_speed.py checks the layouts and the final matrix
     against plain qrcode's for many inputs (small codes and those with version information).
     """
 

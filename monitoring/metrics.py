@@ -785,7 +785,7 @@ def _certified_trend(as_of, scope, points):
     when one of the intersections of a staff interval with a certificate interval contains t.
     Both are counted as islands (see _island_events_sql): +1 where an island of a person starts,
     -1 where it ends, summed up to each point. Equal by construction to the single-date figure
-    (_certified_counts) at every point; tests/test_monitoring_trends.py checks it point by point.
+    (_certified_counts) at every point; tests/monitoring/test_trends.py checks it point by point.
     """
     staff_sql, staff_params = _sql(staff_intervals(as_of, scope).values("id", "person_id", "lo", "hi").order_by())
     cert_sql, cert_params = _sql(certificate_intervals(as_of).values("id", "person_id", "lo", "hi").order_by())

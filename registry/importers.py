@@ -45,7 +45,7 @@ class NewPerson:
     Not a Person instance on purpose: building 10,000 model instances (and running the
     id_number setter, which validates the number a second time) cost seconds per roster.
     `person_values` must stay equal to what Person.id_number's setter stores; a test in
-    tests/test_imports_command.py compares the two.
+    tests/imports/test_command.py compares the two.
     """
 
     __slots__ = ("pk", "name", "phone", "number", "digest")

@@ -1,7 +1,7 @@
 """Crafted data for the monitoring tests: every clause of metrics.md has a record that tests it.
 
 `crafted()` builds the small world below and returns the objects by name; the expected figures
-are computed by hand in the comments and asserted in tests/test_monitoring_metrics.py.
+are computed by hand in the comments and asserted in tests/monitoring/test_metrics.py.
 D = 2025-06-30 unless noted. X = 麒麟区, Y = 宣威市.
 """
 

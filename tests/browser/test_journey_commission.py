@@ -9,8 +9,8 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_tot
 
 from accounts.models import Role
 
-from .. import factories as f
-from .. import factories_monitoring as fm
+from tests import factories as f
+from tests import factories_monitoring as fm
 
 PASSWORD = "Weijianwei-Qujing-2026"
 

@@ -4,7 +4,7 @@ take the knowledge survey → see the score."""
 import pytest
 from django.core.cache import cache
 
-from .. import factories_cms as fc
+from tests import factories_cms as fc
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -15,8 +15,8 @@ from accounts.models import Role
 from core.validators import make_id_number
 from registry.models import Person
 
-from .. import factories as f
-from .conftest import login_cookie
+from tests import factories as f
+from tests.browser.conftest import login_cookie
 
 HEADER = ["姓名", "身份证号", "手机号", "机构名称", "统一社会信用代码", "区县", "岗位", "入职日期", "离职日期"]
 PEOPLE = [

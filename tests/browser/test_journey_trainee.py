@@ -14,9 +14,9 @@ from accounts.models import Role
 from registry.models import StaffRole
 from training.models import RunStatus, SessionKind, local_today
 
-from .. import factories as f
-from .. import factories_training as ft
-from .conftest import login_cookie
+from tests import factories as f
+from tests import factories_training as ft
+from tests.browser.conftest import login_cookie
 
 NAME = "赵春梅"
 ID_NUMBER = "53030219920315002X"

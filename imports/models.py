@@ -7,9 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.imports.kinds import KIND_TITLES
 from core.storage import private_storage as shared_private_storage
-
-from .kinds import KIND_TITLES
 
 
 class ImportKind(models.TextChoices):

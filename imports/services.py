@@ -8,11 +8,12 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from . import kinds
-from .engine import Context, analyse, write
-from .excel import workbook_bytes
+from core.imports import kinds
+from core.imports.engine import Context, analyse, write
+from core.imports.excel import workbook_bytes
+from core.imports.reader import FileRejected, check_size, read_table
+
 from .models import ImportJob, ImportStatus
-from .reader import FileRejected, read_table
 from .roles import scope_for
 
 
@@ -32,8 +33,6 @@ def preview(user, kind, uploaded):
     )
     try:
         # Django has the upload on disk or in memory already; the size is known before reading.
-        from .reader import check_size
-
         check_size(uploaded.size or 0)
         data = uploaded.read()
         table = read_table(data, uploaded.name)

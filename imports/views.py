@@ -14,11 +14,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from . import kinds, services
-from .excel import XLSX_CONTENT_TYPE
+from core.imports import kinds
+from core.imports.excel import XLSX_CONTENT_TYPE
+from core.imports.reader import FileRejected, max_bytes, max_rows
+
+from . import services
 from .forms import UploadForm
 from .models import ImportJob
-from .reader import FileRejected, max_bytes, max_rows
 from .roles import kinds_for, may_import
 
 PREVIEW_ERROR_LIMIT = 200

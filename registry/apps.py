@@ -16,3 +16,6 @@ class RegistryConfig(AppConfig):
         auditlog.register(TrainingProvider)
         auditlog.register(Person, exclude_fields=["id_number_encrypted", "id_number_hash"])
         auditlog.register(Employment)
+
+        # Registers the institutions and staff kinds with the import engine (core.imports.kinds).
+        from . import importers  # noqa: F401

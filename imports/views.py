@@ -4,6 +4,7 @@ Who may do what is decided in imports.roles; which jobs a user sees by
 ImportJob.objects.visible_to(user) (outsiders get 404). Users without any import right get 403.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -125,6 +126,7 @@ def detail(request, pk):
         "good_rows": good_rows,
         "can_act": job.is_pending and job.user_id == request.user.pk,
         "has_header_errors": any(e.get("row") in (1, None) for e in job.errors) and good_rows == 0,
+        "retention_days": settings.IMPORT_ORIGINAL_RETENTION_DAYS,
     }
     return render(request, "imports/detail.html", context)
 

@@ -5,8 +5,10 @@ anew (the registry may have changed since the preview), then writes in one trans
 """
 
 import datetime
+from contextlib import contextmanager
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +24,41 @@ from .roles import scope_for
 
 class AlreadyHandled(Exception):
     pass
+
+
+class TooManyImports(Exception):
+    """The user already has IMPORT_MAX_CONCURRENT_PER_USER files being read and checked."""
+
+
+# A slot left by a process that died is given back after this long.
+_SLOT_SECONDS = 600
+
+
+@contextmanager
+def import_slot(user):
+    """One of the user's concurrent import slots (each reading holds a file in memory).
+
+    Counted in the shared cache (Redis in production, so every server process sees it);
+    TooManyImports when none is free.
+    """
+    key = f"imports:running:{user.pk}"
+    cache.add(key, 0, timeout=_SLOT_SECONDS)
+    try:
+        running = cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.add(key, 1, timeout=_SLOT_SECONDS)
+        running = 1
+    try:
+        if running > settings.IMPORT_MAX_CONCURRENT_PER_USER:
+            raise TooManyImports(
+                f"您已有 {settings.IMPORT_MAX_CONCURRENT_PER_USER} 个导入正在处理，请等它们完成后再试。"
+            )
+        yield
+    finally:
+        try:
+            cache.decr(key)
+        except ValueError:
+            pass  # the slot expired meanwhile
 
 
 def preview(user, kind, uploaded):

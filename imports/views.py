@@ -91,7 +91,12 @@ def _upload(request):
     if not form.is_valid():
         return render(request, "imports/index.html", _index_context(request, form), status=400)
     try:
-        job, _report = services.preview(request.user, form.cleaned_data["kind"], form.cleaned_data["file"])
+        with services.import_slot(request.user):
+            job, _report = services.preview(request.user, form.cleaned_data["kind"], form.cleaned_data["file"])
+    except services.TooManyImports as exc:
+        context = _index_context(request, form)
+        context["upload_error"] = str(exc)
+        return render(request, "imports/index.html", context, status=429)
     except FileRejected as exc:
         form.add_error("file", str(exc))
         return render(request, "imports/index.html", _index_context(request, form), status=400)
@@ -138,7 +143,11 @@ def confirm(request, pk):
     job = _job_to_act_on(request, pk)
     good_rows_only = request.POST.get("mode") == "good"
     try:
-        report = services.confirm(job, request.user, good_rows_only=good_rows_only)
+        with services.import_slot(request.user):
+            report = services.confirm(job, request.user, good_rows_only=good_rows_only)
+    except services.TooManyImports as exc:
+        messages.error(request, str(exc))
+        return redirect("imports:detail", pk=job.pk)
     except services.AlreadyHandled as exc:
         messages.error(request, str(exc))
         return redirect("imports:detail", pk=job.pk)

@@ -357,6 +357,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# django-axes logs an "AXES: BEGIN" banner each time Django starts (every management command);
+# lockouts are still logged without it.
+AXES_VERBOSE = False
 
 # --- Email --------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
@@ -493,9 +496,10 @@ if env.str("AWS_STORAGE_BUCKET_NAME", default=""):
 # Background work (django-tasks; Django 6's task framework) -------------------------------------
 # TASKS_BACKEND=database: tasks (Wagtail's search/reference index updates, bulk work) are stored
 # in the database and run by `manage.py db_worker` (deploy/systemd/qjty-worker.service);
-# otherwise they run immediately inside the request, as in development.
+# otherwise they run immediately inside the request, as in development. The queue's tables exist
+# either way (every app is always installed), so the tests of the database queue always run.
+INSTALLED_APPS.append("django_tasks_db")
 if env.str("TASKS_BACKEND", default="immediate") == "database":
-    INSTALLED_APPS.append("django_tasks_db")
     TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -27,6 +27,8 @@ class ImportStatus(models.TextChoices):
 
 
 class ImportJobQuerySet(models.QuerySet):
+    # Hand-written, not a core.scoping.Scope: the uploader also sees their own job, whatever
+    # its county or provider, and nobody edits a job once it is written.
     def visible_to(self, user):
         """The commission sees every import; a county official and provider staff their own scope's."""
         if not user.is_authenticated:

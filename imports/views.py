@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.encoding import escape_uri_path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -18,6 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 from core.imports import kinds
 from core.imports.excel import XLSX_CONTENT_TYPE
 from core.imports.reader import FileRejected, max_bytes, max_rows
+
+from core.scoping import get_for_user
 
 from . import services
 from .forms import UploadForm
@@ -106,7 +108,7 @@ def _upload(request):
 def _job_for(request, pk):
     """The job if `request.user` may see it (404 otherwise)."""
     _require_importer(request.user)
-    return get_object_or_404(ImportJob.objects.visible_to(request.user).select_related("user"), pk=pk)
+    return get_for_user(ImportJob.objects.select_related("user"), request.user, pk)
 
 
 def _job_to_act_on(request, pk):

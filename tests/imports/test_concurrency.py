@@ -17,8 +17,6 @@ from tests.factories_imports import STAFF_HEADERS, id_number, staff_row, xlsx_by
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_imports_of_the_same_roster():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL for real concurrent transactions")
     f.InstitutionFactory(name="阳光托育园", county=f.county("麒麟区"))
     data = xlsx_bytes(STAFF_HEADERS, [staff_row(f"张{'一二三四五六七八九十'[n % 10]}明", id_number(n)) for n in range(40)])
     barrier = threading.Barrier(2, timeout=30)

@@ -429,7 +429,7 @@ MONITORING_CHART_CACHE_SECONDS = env.int("MONITORING_CHART_CACHE_SECONDS", defau
 MONITORING_FIGURES_CACHE_SECONDS = env.int("MONITORING_FIGURES_CACHE_SECONDS", default=0 if DJANGO_ENV == "test" else 300)
 
 # --- imports ---
-# Spreadsheet imports (imports.reader): refused before parsing when larger than this.
+# Spreadsheet imports (core.imports.reader): refused before parsing when larger than this.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
 # An .xlsx is a zip: limits checked on its directory and while inflating it in chunks, so a
@@ -437,6 +437,11 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
 IMPORT_MAX_ZIP_ENTRIES = env.int("IMPORT_MAX_ZIP_ENTRIES", default=1000)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
 IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=100)
+# Uploaded originals (encrypted, they hold 身份证号) are deleted this many days after the upload
+# by `manage.py purge_import_originals` (the daily qjty-purge timer); the import record stays.
+IMPORT_ORIGINAL_RETENTION_DAYS = env.int("IMPORT_ORIGINAL_RETENTION_DAYS", default=30)
+# Imports one user may have being read and checked at the same time (each holds a file in memory).
+IMPORT_MAX_CONCURRENT_PER_USER = env.int("IMPORT_MAX_CONCURRENT_PER_USER", default=2)
 
 # --- deploy ---
 # Production deployment (docs/deployment.md). Everything here is off unless its environment

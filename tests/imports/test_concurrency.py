@@ -5,9 +5,9 @@ import threading
 import pytest
 from django.db import connection
 
-from imports import kinds
-from imports.engine import Context, analyse, write
-from imports.reader import read_table
+from core.imports import kinds
+from core.imports.engine import Context, analyse, write
+from core.imports.reader import read_table
 from registry.models import Employment, Person
 
 from tests import factories as f

@@ -15,9 +15,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 
 from core import pii
+from core.dates import local_today
 from core.storage import private_storage as shared_private_storage
 from registry.models import Employment
 
@@ -32,10 +32,6 @@ def private_storage():  # the path migrations name: keep it
     the storage is looked up when first used rather than when models are imported.
     """
     return shared_private_storage()
-
-
-def local_today():
-    return timezone.localdate()
 
 
 # --- Certificate type ------------------------------------------------------------------

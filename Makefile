@@ -40,6 +40,8 @@ run: migrate
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: system-packages venv
+	@# The layers of .importlinter (README, "Layout"): a broken contract stops the run first.
+	$(VENV)/bin/lint-imports --no-cache
 ifdef PYTEST_ARGS
 	DJANGO_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
 else
@@ -51,6 +53,7 @@ else
 endif
 
 check: venv
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
 	DJANGO_ENV=production SECRET_KEY=ci-$(shell head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 	  ALLOWED_HOSTS=qjty.example.cn PII_ENCRYPTION_KEY=$$($(PY) -c 'from cryptography.fernet import Fernet;print(Fernet.generate_key().decode())') \

@@ -15,9 +15,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 
 from core import pii
+from core.dates import local_today
 from core.storage import encrypted_private_storage
 from core.storage import private_storage as shared_private_storage
 from registry.models import Employment
@@ -41,10 +41,6 @@ def scan_storage():  # the path migrations name: keep it
     masked number, as the public verification page does, and stay in the plain private storage.)
     """
     return encrypted_private_storage()
-
-
-def local_today():
-    return timezone.localdate()
 
 
 # --- Certificate type ------------------------------------------------------------------

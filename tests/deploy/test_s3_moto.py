@@ -17,6 +17,7 @@ import runpy
 import urllib.error
 import urllib.parse
 import urllib.request
+from core import pii
 from pathlib import Path
 
 import boto3
@@ -150,7 +151,10 @@ def test_uploaded_scan_is_stored_privately_and_served_only_through_the_view(s3, 
     cert = Certificate.objects.get(number="BYS-S3-0001")
     key = f"private/{cert.scan.name}"
     assert cert.scan.name.startswith("certificates/scans/")
-    assert _object(s3, key) == scan
+    # The bucket holds the scan encrypted with the PII key (it may show a full 身份证号).
+    stored = _object(s3, key)
+    assert pii.is_encrypted_file(stored) and PNG_BYTES not in stored
+    assert pii.decrypt_file(stored) == scan
     assert _public_grants(s3, key) == []
 
     download = client.get(f"/certificates/{cert.pk}/scan/")

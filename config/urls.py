@@ -25,7 +25,7 @@ urlpatterns = [
     # Wagtail's front-end login (private pages) is a plain Django LoginView: same redirect.
     path("_util/login/", RedirectView.as_view(url="/accounts/login/", query_string=True)),
     # Wagtail's deliberate 500 page: nothing to gain from a URL that always fails.
-    path("admin/failwhale/", page_not_found_view),
+    path("admin/failwhale/", page_not_found_view, name="wagtailadmin_error_test"),
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),

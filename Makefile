@@ -57,7 +57,7 @@ check: venv
 	$(PY) manage.py makemigrations --check --dry-run
 	DJANGO_ENV=production SECRET_KEY=ci-$(shell head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 	  ALLOWED_HOSTS=qjty.example.cn PII_ENCRYPTION_KEY=$$($(PY) -c 'from cryptography.fernet import Fernet;print(Fernet.generate_key().decode())') \
-	  PII_HASH_KEY=ci-hash-key-0123456789abcdef0123456789abcdef \
+	  PII_HASH_KEY=ci-hash-key-0123456789abcdef0123456789abcdef SMS_LOG_SENDER_ALLOWED=true \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:

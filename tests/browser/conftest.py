@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import factories as f
+
 # Playwright's sync API runs an asyncio loop in this thread; Django refuses ORM calls from a
 # thread with a running loop unless told it is fine (the test code is not async).
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -215,6 +217,6 @@ def login_cookie(context, user, base_url):
     from django.test import Client
 
     client = Client()
-    client.force_login(user)
+    f.log_in(client, user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": base_url}])

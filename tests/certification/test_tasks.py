@@ -197,7 +197,7 @@ def test_render_task_is_idempotent_and_reports_failures(personas, private_storag
     # Its download renders it on demand once rendering works again.
     monkeypatch.setattr(cert_pdf, "render", real_render)
     client = Client()
-    client.force_login(personas["commission"])
+    f.log_in(client, personas["commission"])
     download = client.get(f"/certificates/{ids[1]}/pdf/")
     assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
 

@@ -83,6 +83,7 @@ def test_production_settings_pass_the_deploy_check():
             "ALLOWED_HOSTS": "qjty.example.cn",
             "PII_ENCRYPTION_KEY": Fernet.generate_key().decode(),
             "PII_HASH_KEY": "hash-key-for-the-test-0123456789",
+            "SMS_LOG_SENDER_ALLOWED": "true",
         },
         "check", "--deploy", "--fail-level", "WARNING",
     )

@@ -252,7 +252,7 @@ def test_upload_still_needs_the_csrf_token(personas):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
-    client.force_login(personas["commission"])
+    f.log_in(client, personas["commission"])
     response = client.post(UPLOAD, {"kind": "staff", "file": SimpleUploadedFile("a.csv", b"a,b\n1,2\n")})
     assert response.status_code == 403
 

@@ -359,6 +359,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# django-axes logs an "AXES: BEGIN" banner each time Django starts (every management command);
+# lockouts are still logged without it.
+AXES_VERBOSE = False
 
 # --- Email --------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
@@ -428,7 +431,7 @@ MONITORING_CHART_CACHE_SECONDS = env.int("MONITORING_CHART_CACHE_SECONDS", defau
 MONITORING_FIGURES_CACHE_SECONDS = env.int("MONITORING_FIGURES_CACHE_SECONDS", default=0 if DJANGO_ENV == "test" else 300)
 
 # --- imports ---
-# Spreadsheet imports (imports.reader): refused before parsing when larger than this.
+# Spreadsheet imports (core.imports.reader): refused before parsing when larger than this.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
 # An .xlsx is a zip: limits checked on its directory and while inflating it in chunks, so a
@@ -436,6 +439,11 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
 IMPORT_MAX_ZIP_ENTRIES = env.int("IMPORT_MAX_ZIP_ENTRIES", default=1000)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
 IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=100)
+# Uploaded originals (encrypted, they hold 身份证号) are deleted this many days after the upload
+# by `manage.py purge_import_originals` (the daily qjty-purge timer); the import record stays.
+IMPORT_ORIGINAL_RETENTION_DAYS = env.int("IMPORT_ORIGINAL_RETENTION_DAYS", default=30)
+# Imports one user may have being read and checked at the same time (each holds a file in memory).
+IMPORT_MAX_CONCURRENT_PER_USER = env.int("IMPORT_MAX_CONCURRENT_PER_USER", default=2)
 
 # --- deploy ---
 # Production deployment (docs/deployment.md). Everything here is off unless its environment
@@ -490,9 +498,10 @@ if env.str("AWS_STORAGE_BUCKET_NAME", default=""):
 # Background work (django-tasks; Django 6's task framework) -------------------------------------
 # TASKS_BACKEND=database: tasks (Wagtail's search/reference index updates, bulk work) are stored
 # in the database and run by `manage.py db_worker` (deploy/systemd/qjty-worker.service);
-# otherwise they run immediately inside the request, as in development.
+# otherwise they run immediately inside the request, as in development. The queue's tables exist
+# either way (every app is always installed), so the tests of the database queue always run.
+INSTALLED_APPS.append("django_tasks_db")
 if env.str("TASKS_BACKEND", default="immediate") == "database":
-    INSTALLED_APPS.append("django_tasks_db")
     TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -4,15 +4,19 @@ The preview never writes; confirming reads the stored original again and checks 
 anew (the registry may have changed since the preview), then writes in one transaction.
 """
 
+import datetime
+
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from . import kinds
-from .engine import Context, analyse, write
-from .excel import workbook_bytes
+from core.imports import kinds
+from core.imports.engine import Context, analyse, write
+from core.imports.excel import workbook_bytes
+from core.imports.reader import FileRejected, check_size, read_table
+
 from .models import ImportJob, ImportStatus
-from .reader import FileRejected, read_table
 from .roles import scope_for
 
 
@@ -32,8 +36,6 @@ def preview(user, kind, uploaded):
     )
     try:
         # Django has the upload on disk or in memory already; the size is known before reading.
-        from .reader import check_size
-
         check_size(uploaded.size or 0)
         data = uploaded.read()
         table = read_table(data, uploaded.name)
@@ -52,6 +54,8 @@ def preview(user, kind, uploaded):
 
 
 def _reanalyse(job, user):
+    if not job.file:
+        raise FileRejected("原始文件已按保留期限删除，无法再确认。请重新上传。")
     with job.file.open("rb") as stored:
         data = stored.read()
     table = read_table(data, job.original_name)
@@ -119,3 +123,27 @@ def template_workbook(kind):
         text_columns=[c.header for c in importer.columns if c.text_format],
         extra_sheets=[("说明", ["项目", "说明"], notes)],
     )
+
+
+def purge_originals(*, now=None, dry_run=False):
+    """Delete the originals older than IMPORT_ORIGINAL_RETENTION_DAYS; the records stay and say
+    when their file was deleted. A job still pending then cannot be confirmed any more (its
+    file is what confirming reads): it is cancelled. Returns the jobs concerned."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.IMPORT_ORIGINAL_RETENTION_DAYS)
+    jobs = list(ImportJob.objects.exclude(file="").filter(created_at__lt=cutoff).order_by("pk"))
+    if dry_run:
+        return jobs
+    for job in jobs:
+        name = job.file.name
+        with transaction.atomic():
+            updated = ImportJob.objects.filter(pk=job.pk, file=name).update(file="", original_deleted_at=now)
+            if not updated:
+                continue  # purged by a concurrent run
+            ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PENDING).update(
+                status=ImportStatus.CANCELLED, finished_at=now,
+                message="原始文件已按保留期限删除，本次导入已取消，未写入任何数据。",
+            )
+        # After the commit: a rolled-back update must not leave a row without its file.
+        job.file.storage.delete(name)
+    return jobs

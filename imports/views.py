@@ -4,21 +4,26 @@ Who may do what is decided in imports.roles; which jobs a user sees by
 ImportJob.objects.visible_to(user) (outsiders get 404). Users without any import right get 403.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.encoding import escape_uri_path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from . import kinds, services
-from .excel import XLSX_CONTENT_TYPE
+from core.imports import kinds
+from core.imports.excel import XLSX_CONTENT_TYPE
+from core.imports.reader import FileRejected, max_bytes, max_rows
+
+from core.scoping import get_for_user
+
+from . import services
 from .forms import UploadForm
 from .models import ImportJob
-from .reader import FileRejected, max_bytes, max_rows
 from .roles import kinds_for, may_import
 
 PREVIEW_ERROR_LIMIT = 200
@@ -98,7 +103,7 @@ def _upload(request):
 def _job_for(request, pk):
     """The job if `request.user` may see it (404 otherwise)."""
     _require_importer(request.user)
-    return get_object_or_404(ImportJob.objects.visible_to(request.user).select_related("user"), pk=pk)
+    return get_for_user(ImportJob.objects.select_related("user"), request.user, pk)
 
 
 def _job_to_act_on(request, pk):
@@ -123,6 +128,7 @@ def detail(request, pk):
         "good_rows": good_rows,
         "can_act": job.is_pending and job.user_id == request.user.pk,
         "has_header_errors": any(e.get("row") in (1, None) for e in job.errors) and good_rows == 0,
+        "retention_days": settings.IMPORT_ORIGINAL_RETENTION_DAYS,
     }
     return render(request, "imports/detail.html", context)
 

@@ -250,13 +250,6 @@ def test_reminder_failure_gives_the_claim_back(personas, monkeypatch):
 # --- The real queue: database backend and its worker ------------------------------------------------
 
 
-needs_db_backend = pytest.mark.skipif(
-    "django_tasks_db" not in django_settings.INSTALLED_APPS,
-    reason="run the suite with TASKS_BACKEND=database to test the database queue and db_worker",
-)
-
-
-@needs_db_backend
 @pytest.mark.django_db(transaction=True)
 def test_database_queue_and_db_worker(personas, as_user, private_storage, monkeypatch):  # noqa: F811
     from django_tasks_db.models import DBTaskResult

@@ -14,7 +14,7 @@ from django.db import connection
 from accounts.models import Role, User
 from registry.models import County, Employment, Institution, InstitutionType, Person, TrainingProvider
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def snapshot():
@@ -89,9 +89,8 @@ def test_production_settings_pass_the_deploy_check():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.sqlite
 def test_sqlite_waits_for_writers_instead_of_failing():
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite-only settings")
     options = connection.settings_dict["OPTIONS"]
     assert options["transaction_mode"] == "IMMEDIATE"
     assert options["timeout"] >= 5

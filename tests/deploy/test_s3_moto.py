@@ -19,10 +19,12 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import boto3
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage, storages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from moto.moto_server import threaded_moto_server as moto_server
 
 from accounts.models import Role
 from certification.models import Certificate
@@ -30,11 +32,8 @@ from certification.models import Certificate
 from tests import factories as f
 from tests.factories_certification import PNG_BYTES, CertificateFactory, ctype
 
-boto3 = pytest.importorskip("boto3")
-pytest.importorskip("storages.backends.s3")
-moto_server = pytest.importorskip("moto.moto_server.threaded_moto_server")
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 BUCKET = "qjty-media"
 PUBLIC_MEDIA_POLICY = {
     "Version": "2012-10-17",

@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from core.spreadsheets import safe_cell
 from registry.models import County
 
 from . import ics
@@ -77,13 +78,8 @@ def _signups_csv(event, signups):
     writer = csv.writer(response)
     writer.writerow(["序号", "家长姓名", "手机号", "孩子月龄", "报名时间"])
     for n, s in enumerate(signups, start=1):
-        writer.writerow([n, _csv_safe(s.name), s.phone, s.age_band.name, f"{s.created_at:%Y-%m-%d %H:%M}"])
+        writer.writerow([n, safe_cell(s.name), s.phone, s.age_band.name, f"{s.created_at:%Y-%m-%d %H:%M}"])
     return response
-
-
-def _csv_safe(value):
-    # A name starting with = + - @ would run as a formula when the organiser opens the file.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 @require_GET

@@ -140,6 +140,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.security.StaffSecurityMiddleware",
     "accounts.security.PrivatePagesNoStoreMiddleware",
+    # Wagtail's built-in reports, listings and choosers filter by model permission only.
+    "core.admin_reports.WagtailBuiltinScopeMiddleware",
     "csp.middleware.CSPMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",

@@ -128,3 +128,24 @@ def validate_uscc(value):
 def make_uscc(body17):
     """Append the check character to a 17-character body (seed data and tests)."""
     return body17 + uscc.calc_check_digit(body17)
+
+
+# --- 姓名 -----------------------------------------------------------------------------------
+
+# A name starting with one of these would run as a formula when an export is opened in Excel/WPS.
+_FORMULA_START = ("=", "+", "-", "@", "\t")
+
+
+def validate_person_name(raw):
+    """Return the name without whitespace, or raise ValidationError (digits, formula-like start)."""
+    text = "" if raw is None else str(raw)
+    if text.lstrip(" ").startswith(_FORMULA_START):
+        raise ValidationError("姓名不能以 =、+、-、@ 或制表符开头，请核对是否填错了内容。", code="formula")
+    value = re.sub(r"\s+", "", normalise_text(text))
+    if len(value) > 50:
+        raise ValidationError("姓名过长，最多 50 个字。", code="length")
+    if value.startswith(_FORMULA_START):
+        raise ValidationError("姓名不能以 =、+、-、@ 或制表符开头，请核对是否填错了内容。", code="formula")
+    if re.search(r"\d", value):
+        raise ValidationError("姓名中不应包含数字，请核对是否填错了列。", code="digits")
+    return value

@@ -11,7 +11,7 @@ import re
 
 from django.core.exceptions import ValidationError
 
-from core.validators import normalise_text, validate_id_number, validate_phone, validate_uscc
+from core.validators import normalise_text, validate_id_number, validate_person_name, validate_phone, validate_uscc
 
 NUMERIC_ID_MESSAGE = (
     "身份证号被 Excel 存成了数字（如 5.30302199001011E+17），后几位已丢失。"
@@ -62,12 +62,10 @@ def text(max_length=100):
 
 
 def person_name(cell, ctx):
-    value = re.sub(r"\s+", "", cell_text(cell))
-    if len(value) > 50:
-        raise ValidationError("姓名过长，最多 50 个字。")
-    if re.search(r"\d", value):
-        raise ValidationError("姓名中不应包含数字，请核对是否填错了列。")
-    return value
+    # The raw cell: a leading tab would be gone after cell_text's normalisation.
+    if isinstance(cell, str):
+        return validate_person_name(cell)
+    return validate_person_name(cell_text(cell))
 
 
 def id_number(cell, ctx):

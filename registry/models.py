@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from core import pii
+from core.scoping import Scope, ScopedQuerySet
 from core.validators import (
     validate_contact_phone,
     id_number_birth_date,
@@ -106,18 +107,8 @@ class DemoLevel(models.TextChoices):
     PROVINCE = "province", "省级"
 
 
-class InstitutionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_commission:
-            return self
-        if user.is_county_official:
-            return self.filter(county_id=user.county_id)
-        return self.none()
-
-    def editable_by(self, user):
-        return self.visible_to(user)
+class InstitutionQuerySet(ScopedQuerySet):
+    scope = Scope(county="county_id")
 
     def registered_on(self, date):
         """Institutions registered (已备案) with a registration date on or before `date`."""
@@ -196,26 +187,11 @@ class ProviderKind(models.TextChoices):
     OTHER = "other", "其他"
 
 
-class TrainingProviderQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_commission:
-            return self
-        if user.is_county_official:
-            return self.filter(county_id=user.county_id)
-        if user.is_provider_staff:
-            return self.filter(pk=user.provider_id)
-        return self.none()
-
-    def editable_by(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_commission:
-            return self
-        if user.is_provider_staff:
-            return self.filter(pk=user.provider_id)
-        return self.none()
+class TrainingProviderQuerySet(ScopedQuerySet):
+    # County officials see the providers in their county but only the commission and the
+    # provider's own staff change them.
+    scope = Scope(county="county_id", provider="pk")
+    write_scope = Scope(provider="pk")
 
 
 class TrainingProvider(models.Model):
@@ -275,7 +251,9 @@ def register_person_visibility(rule):
     return rule
 
 
-class PersonQuerySet(models.QuerySet):
+class PersonQuerySet(ScopedQuerySet):
+    # Hand-written: a person belongs to a county through any of their employments (an Exists,
+    # not a path), and other apps add visibility rules (e.g. a provider sees its trainees).
     def visible_to(self, user):
         if not user.is_authenticated:
             return self.none()
@@ -379,26 +357,10 @@ class Person(models.Model):
 # --- Employment ---------------------------------------------------------------------------
 
 
-class EmploymentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_commission:
-            return self
-        if user.is_county_official:
-            return self.filter(institution__county_id=user.county_id)
-        if user.is_trainee:
-            return self.filter(person__user=user)
-        return self.none()
-
-    def editable_by(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_commission:
-            return self
-        if user.is_county_official:
-            return self.filter(institution__county_id=user.county_id)
-        return self.none()
+class EmploymentQuerySet(ScopedQuerySet):
+    # A trainee sees their own employment history; only the county (and the commission) change it.
+    scope = Scope(county="institution__county_id", trainee="person__user")
+    write_scope = Scope(county="institution__county_id")
 
     def active_on(self, date):
         """Started on or before `date` and not ended before it (metrics.md, 持证上岗率)."""

@@ -2,9 +2,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.cache import cache
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+
+from core.scoping import get_for_user
 
 from .forms import ClaimForm
 from .models import Person
@@ -51,7 +53,7 @@ def claim(request):
 @require_POST
 def reveal_id(request, pk):
     """Show one person's full 身份证号 to the commission, audit-logged."""
-    person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
+    person = get_for_user(Person.objects, request.user, pk)
     if not (request.user.is_commission or person.can_see_full_id(request.user)):
         raise PermissionDenied("无权查看完整身份证号。")
     number = reveal_id_number(person, request.user)

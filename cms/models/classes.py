@@ -178,6 +178,7 @@ class ParentClassPage(Page):
 
 
 class ClassSignupQuerySet(models.QuerySet):
+    # Hand-written: who manages a parent class is Wagtail's page permission, not a field path.
     def visible_to(self, user):
         return self.filter(event__in=ParentClassPage.objects.managed_by(user).values("pk"))
 

@@ -5,7 +5,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
+
+from core.dates import local_today  # noqa: F401 (training.models.local_today stays importable)
 
 
 
@@ -71,6 +72,3 @@ def partial_share():
     share = Decimal(str(getattr(settings, "TRAINING_PARTIAL_ATTENDANCE_SHARE", "0.5")))
     return min(max(share, Decimal("0")), Decimal("1"))
 
-
-def local_today():
-    return timezone.localdate()

@@ -36,9 +36,8 @@ from core.dates import local_today
 from registry.models import County, Employment, Person, RegistrationStatus, StaffRole
 from training.models import TrainingRecord, TrainingResult
 
-from .models import RATE_METRICS, MetricKey, Target
+from .models import CITY_NAME, RATE_METRICS, MetricKey, Target  # noqa: F401 (CITY_NAME re-exported)
 
-CITY_NAME = "曲靖市"
 PLAN_START = datetime.date(2024, 1, 1)
 PLAN_END = datetime.date(2026, 12, 31)
 

@@ -5,10 +5,13 @@ the numbers of the dashboard and of progress_report. Titles follow the plan's re
 年度监测 / 中期评估 / 终期评估.
 """
 
+import datetime
 import io
 from dataclasses import dataclass
 
 from django.utils import timezone
+
+from registry.models import County
 
 from . import metrics as m
 from . import xlsx
@@ -33,6 +36,38 @@ class ReportData:
     @property
     def subtitle(self):
         return f"统计截止日期：{self.as_of.year}年{self.as_of.month}月{self.as_of.day}日"
+
+
+def report_scope(report):
+    return m.Scope(report.county) if report.county_id else m.CITY
+
+
+def _value_from_json(as_of, scope_name, data):
+    return m.MetricValue(
+        key=data["key"], as_of=as_of, scope_name=scope_name, actual=data["actual"], target=data["target"],
+        numerator=data.get("numerator"), denominator=data.get("denominator"),
+        period_start=datetime.date.fromisoformat(data["period_start"]) if data.get("period_start") else None,
+        period_end=datetime.date.fromisoformat(data["period_end"]) if data.get("period_end") else None,
+        year=data.get("year"), progress=data["progress"],
+    )
+
+
+def snapshot_report_data(snapshot):
+    """The ReportData of a snapshot's reports: the frozen figures of the city and each county.
+
+    The record-list sheets and the trend charts are read when the file is generated (moments
+    after the freeze); the summary, the county tables and the PDF's tables are the figures
+    frozen in the snapshot row, whenever the worker gets to the job.
+    """
+    by_name = {block["scope"]: block for block in snapshot.figures["scopes"]}
+    counties = {c.name: c for c in County.objects.filter(name__in=list(by_name))}
+
+    def values(name):
+        return [_value_from_json(snapshot.as_of, name, d) for d in by_name[name]["metrics"]]
+
+    county_rows = [(counties[block["scope"]], values(block["scope"]))
+                   for block in snapshot.figures["scopes"] if block["scope"] != m.CITY_NAME]
+    return ReportData(snapshot.as_of, m.CITY, snapshot.kind, values(m.CITY_NAME), county_rows)
 
 
 def report_data(as_of, scope, kind=ReportKind.ANNUAL):

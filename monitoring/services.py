@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from . import metrics as m
 from . import reports
+from .reports import report_scope, snapshot_report_data  # noqa: F401 (callers read them here)
+from .tasks import generate_report_file
 from .models import PENDING_STATUSES, REPORT_STALE_AFTER, ReportFile, ReportFormat, ReportKind, ReportStatus, Snapshot
 
 # An identical request (same user, date, scope, kind and format) within this time gets the
@@ -29,8 +31,6 @@ def frozen_figures(as_of):
 
 
 def _enqueue(report):
-    from .tasks import generate_report_file
-
     result = generate_report_file.enqueue(report.pk)
     ReportFile.objects.filter(pk=report.pk).update(task_id=str(result.id)[:64])
     report.task_id = str(result.id)[:64]
@@ -61,36 +61,6 @@ def freeze(as_of, kind=ReportKind.ANNUAL, user=None, note=""):
     return snapshot
 
 
-def _value_from_json(as_of, scope_name, data):
-    return m.MetricValue(
-        key=data["key"], as_of=as_of, scope_name=scope_name, actual=data["actual"], target=data["target"],
-        numerator=data.get("numerator"), denominator=data.get("denominator"),
-        period_start=datetime.date.fromisoformat(data["period_start"]) if data.get("period_start") else None,
-        period_end=datetime.date.fromisoformat(data["period_end"]) if data.get("period_end") else None,
-        year=data.get("year"), progress=data["progress"],
-    )
-
-
-def snapshot_report_data(snapshot):
-    """The ReportData of a snapshot's reports: the frozen figures of the city and each county.
-
-    The record-list sheets and the trend charts are read when the file is generated (moments
-    after the freeze); the summary, the county tables and the PDF's tables are the figures
-    frozen in the snapshot row, whenever the worker gets to the job.
-    """
-    from registry.models import County
-
-    by_name = {block["scope"]: block for block in snapshot.figures["scopes"]}
-    counties = {c.name: c for c in County.objects.filter(name__in=list(by_name))}
-
-    def values(name):
-        return [_value_from_json(snapshot.as_of, name, d) for d in by_name[name]["metrics"]]
-
-    county_rows = [(counties[block["scope"]], values(block["scope"]))
-                   for block in snapshot.figures["scopes"] if block["scope"] != m.CITY_NAME]
-    return reports.ReportData(snapshot.as_of, m.CITY, snapshot.kind, values(m.CITY_NAME), county_rows)
-
-
 def snapshot_files_pending(snapshot):
     """fmt -> the job of that file while it is queued or running (the list says 生成中)."""
     return {job.fmt: job for job in snapshot.jobs.all() if job.status in PENDING_STATUSES}
@@ -112,10 +82,6 @@ def retry_snapshot_file(snapshot, fmt, user=None):
         _enqueue(job)
     job.refresh_from_db()
     return job
-
-
-def report_scope(report):
-    return m.Scope(report.county) if report.county_id else m.CITY
 
 
 def request_report(user, as_of, scope, kind, fmt):

@@ -23,7 +23,8 @@ from django_tasks import task
 
 from core.routers import use_replica
 
-from .models import ReportFormat, ReportStatus
+from . import reports
+from .models import ReportFile, ReportFormat, ReportStatus
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +37,6 @@ class ReportFailed(Exception):
 
 def _claim(report_id):
     """QUEUED -> RUNNING in one conditional update: two workers never generate the same file."""
-    from .models import ReportFile
-
     return ReportFile.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(
         status=ReportStatus.RUNNING, started_at=timezone.now()
     )
@@ -45,8 +44,6 @@ def _claim(report_id):
 
 def _write(report, data, target):
     """Generate the file of `report` from `data` into the FileField `target`."""
-    from . import reports
-
     name = reports.filename(data, report.fmt)
     if report.fmt == ReportFormat.XLSX:
         with tempfile.TemporaryFile() as tmp:  # streamed: the workbook never sits in memory whole
@@ -69,9 +66,6 @@ def generate_report_file(report_id):
     failure is stored on the job (shown as 生成失败 with its message) and re-raised, so that it
     also shows as failed in the task results.
     """
-    from . import reports, services
-    from .models import ReportFile
-
     if not _claim(report_id):
         return {"status": "skipped"}
     report = ReportFile.objects.select_related("county", "snapshot").get(pk=report_id)
@@ -79,13 +73,13 @@ def generate_report_file(report_id):
     try:
         if report.snapshot_id:
             # A snapshot's file shows the frozen figures, read from the primary.
-            data = services.snapshot_report_data(report.snapshot)
+            data = reports.snapshot_report_data(report.snapshot)
             target = report.snapshot.excel if report.fmt == ReportFormat.XLSX else report.snapshot.pdf
             size = _write(report, data, target)
         else:
             # Reports tolerate the replica's lag like the dashboard (a no-op without a replica).
             with use_replica():
-                data = reports.report_data(report.as_of, services.report_scope(report), report.kind)
+                data = reports.report_data(report.as_of, reports.report_scope(report), report.kind)
                 target = report.file
                 size = _write(report, data, target)
         with transaction.atomic():

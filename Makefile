@@ -1,6 +1,8 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11:
 #   make run   - the site on an embedded SQLite database with demo data, http://127.0.0.1:8000
-#   make test  - the whole test suite
+#                (needs no Debian package beyond Python)
+#   make test  - the whole test suite; first installs the Debian packages the tests use
+#                (scripts/system-packages.txt), or stops with the command to run
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -8,7 +10,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv migrate seed check clean
+.PHONY: run test venv system-packages migrate seed check clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
@@ -22,17 +24,24 @@ $(STAMP): $(PY) requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
+# The Debian packages of scripts/system-packages.txt (the one list; .ci/run calls the same script).
+system-packages:
+	@bash scripts/system-packages.sh
+
 migrate: venv
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
 	$(PY) manage.py seed_demo
 
-run: seed
-	@echo "Serving on http://$(HOST):$(PORT)/  (管理后台: /admin/)"
+# The address and the demo logins are the last lines before the server's own.
+run: migrate
+	@$(PY) manage.py seed_demo --url http://$(HOST):$(PORT)/
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: venv
+test: system-packages venv
+	@# The layers of .importlinter (README, "Layout"): a broken contract stops the run first.
+	$(VENV)/bin/lint-imports --no-cache
 ifdef PYTEST_ARGS
 	DJANGO_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
 else
@@ -44,10 +53,11 @@ else
 endif
 
 check: venv
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
 	DJANGO_ENV=production SECRET_KEY=ci-$(shell head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 	  ALLOWED_HOSTS=qjty.example.cn PII_ENCRYPTION_KEY=$$($(PY) -c 'from cryptography.fernet import Fernet;print(Fernet.generate_key().decode())') \
-	  PII_HASH_KEY=ci-hash-key-0123456789abcdef0123456789abcdef \
+	  PII_HASH_KEY=ci-hash-key-0123456789abcdef0123456789abcdef SMS_LOG_SENDER_ALLOWED=true \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
@@ -58,7 +68,7 @@ clean:
 
 # The benchmark suite on a deterministic province-size data set (separate database:
 # BENCH_DATABASE_URL, default bench/.data/bench.sqlite3); one table + bench/results.json.
-bench: venv
+bench: system-packages venv
 	$(PY) -m bench.run $(BENCH_ARGS)
 
 # 50 simulated users, 60 s, gunicorn + PostgreSQL on 127.0.0.1 (LOADTEST_DATABASE_URL).

@@ -9,6 +9,7 @@ Django admin login forms are redirected to it.
 import time
 from urllib.parse import urlencode
 
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
@@ -16,19 +17,29 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 
-# Pages a staff member without a second factor may still open: the allauth pages (where the
-# TOTP is set up, and logout), static files.
-_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/media/", "/favicon.ico")
+# Files a staff member whose session has not passed the second factor may still fetch.
+_EXEMPT_PREFIXES = ("/static/", "/media/", "/favicon.ico")
+# allauth pages open to such a session, by whether the account has a TOTP device yet. Nothing
+# else under /accounts/: changing the email, the password or removing the TOTP with a password
+# alone would let a stolen password replace the second factor.
+_OPEN_WITH_TOTP = ("mfa_reauthenticate", "account_logout")
+_OPEN_WITHOUT_TOTP = ("mfa_activate_totp", "account_reauthenticate", "account_logout")
 
 
 def requires_second_factor(user):
     return user.is_authenticated and (
-        user.is_superuser or user.is_commission or user.is_county_official or user.is_provider_staff
+        user.is_superuser or user.is_staff or user.is_commission or user.is_county_official or user.is_provider_staff
     )
 
 
 def has_totp(user):
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def session_passed_second_factor(request, user):
+    """True when THIS session gave a TOTP or recovery code: allauth records each step of a
+    login (and of a re-authentication) in the session; owning a device proves nothing."""
+    return any(record.get("method") == "mfa" for record in get_authentication_records(request, user))
 
 
 class StaffSecurityMiddleware:
@@ -55,7 +66,14 @@ class StaffSecurityMiddleware:
             request.session["staff_last_seen"] = now
         if not settings.MFA_REQUIRED_FOR_STAFF or request.path.startswith(_EXEMPT_PREFIXES):
             return None
+        if session_passed_second_factor(request, user):
+            return None
         if has_totp(user):
+            if request.path in [reverse(name) for name in _OPEN_WITH_TOTP]:
+                return None
+            messages.warning(request, "请输入动态口令完成两步验证后继续。")
+            return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': request.get_full_path()})}")
+        if request.path in [reverse(name) for name in _OPEN_WITHOUT_TOTP]:
             return None
         messages.warning(request, "管理人员账号必须启用两步验证（TOTP 动态口令），请先完成设置。")
         return redirect(reverse("mfa_activate_totp"))

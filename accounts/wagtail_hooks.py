@@ -16,8 +16,7 @@ from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 
-from core.validators import validate_phone
-from registry.admin_views import (
+from core.admin import (
     ScopedCreateView,
     ScopedDeleteView,
     ScopedEditView,
@@ -25,6 +24,7 @@ from registry.admin_views import (
     ScopedIndexView,
     ScopedUsageView,
 )
+from core.validators import validate_phone
 
 from .models import Role, User
 

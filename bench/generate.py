@@ -10,7 +10,7 @@ accounts), it adds, with a fixed random seed so that every run builds the same d
 survey responses, plus what the timed actions need: a finished run with 1,000 passed trainees
 and no certificates yet (bulk issuance) and the 50 institutions of the import roster.
 
-Rows go in with executemany (imports.bulk.bulk_insert): model save() and signals are skipped,
+Rows go in with executemany (core.imports.bulk.bulk_insert): model save() and signals are skipped,
 as for any bulk load. Articles are real Wagtail pages (add_child) so that the tree is sound.
 It writes only to the bench database (bench/common.py) and does nothing when that database
 already holds the data set of this version and scale.
@@ -116,7 +116,7 @@ def generate(force=False):
 
 
 def _institutions(rng, count):
-    from imports.bulk import bulk_insert
+    from core.imports.bulk import bulk_insert
     from registry.models import County, Institution, InstitutionType, RegistrationStatus
 
     counties = list(County.objects.order_by("sort_order", "pk"))
@@ -149,7 +149,7 @@ def _institutions(rng, count):
 def _persons(rng, count):
     from core import pii
     from core.validators import make_id_number
-    from imports.bulk import bulk_insert
+    from core.imports.bulk import bulk_insert
     from registry.models import Gender, Person
 
     before = _max_pk(Person)
@@ -174,7 +174,7 @@ def _persons(rng, count):
 
 
 def _employments(rng, persons, institutions):
-    from imports.bulk import bulk_insert
+    from core.imports.bulk import bulk_insert
     from registry.models import Employment, StaffRole
 
     roles = [StaffRole.CAREGIVER] * 6 + [StaffRole.HEALTH] * 2 + [StaffRole.DIRECTOR, StaffRole.OTHER]
@@ -189,7 +189,7 @@ def _employments(rng, persons, institutions):
 
 
 def _training_records(rng, persons, count):
-    from imports.bulk import bulk_insert
+    from core.imports.bulk import bulk_insert
     from registry.models import County, StaffRole, TrainingCategory, TrainingProvider
     from training.models import RecordSource, TrainingRecord, TrainingResult
 
@@ -221,7 +221,7 @@ def _certificates(rng, persons, count):
     from certification.models import (Certificate, CertificateType, IssuerKind, NumberCounter, ReviewStatus,
                                       Source, new_token)
     from certification.numbering import format_number
-    from imports.bulk import bulk_insert
+    from core.imports.bulk import bulk_insert
     from registry.models import TrainingProvider
 
     platform = CertificateType.objects.filter(issuer_kind=IssuerKind.PLATFORM).order_by("sort_order", "pk").first()
@@ -263,7 +263,7 @@ def _certificates(rng, persons, count):
 
 def _survey_responses(rng, count):
     from cms.models import AgeBand, SurveyPage, SurveyResponse
-    from imports.bulk import bulk_insert
+    from core.imports.bulk import bulk_insert
     from registry.models import County
     from django.utils import timezone
 
@@ -292,7 +292,7 @@ def _bulk_run(persons):
     from django.utils import timezone
 
     from courses.models import CoursePage
-    from imports.bulk import bulk_insert
+    from core.imports.bulk import bulk_insert
     from registry.models import County, TrainingProvider
     from training.models import CourseRun, Enrollment, EnrollmentStatus, RunStatus, TrainingResult
 
@@ -332,7 +332,7 @@ def _articles(rng, count):
     from wagtail.models import Page
 
     from cms.models import AgeBand, ArticleIndexPage, ArticlePage, Topic
-    from imports.bulk import bulk_insert
+    from core.imports.bulk import bulk_insert
 
     index = Page.objects.get(pk=ArticleIndexPage.objects.order_by("pk").values_list("pk", flat=True).first())
     existing = ArticlePage.objects.child_of(index).filter(slug__startswith="bench-").count()

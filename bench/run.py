@@ -454,8 +454,8 @@ def measure_import(results):
 
     try:
         from benchmarks.imports_bench import _roster
-        from imports.engine import run_import
-        from imports.reader import read_table
+        from core.imports.engine import run_import
+        from core.imports.reader import read_table
     except ImportError as exc:
         results.unavailable("import_roster", "import of a 10,000-row staff roster", "< 5 s", str(exc))
         return

@@ -74,7 +74,7 @@ def _reset():
 def main(sizes):
     from django.conf import settings
 
-    from imports.engine import run_import
+    from core.imports.engine import run_import
 
     settings.IMPORT_MAX_BYTES = 50 * 1024 * 1024  # the 50k file is larger than the upload limit
     # CPU seconds are shown too: on a shared machine the wall clock also measures the neighbours.

@@ -10,6 +10,7 @@ class CertificationConfig(AppConfig):
 
         from training.signals import result_changed
 
+        from . import importers  # noqa: F401 - registers the `certificates` import kind (core.imports.kinds)
         from . import services
         from .models import Certificate, CertificateType
 

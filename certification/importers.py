@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from imports import parsers
-from imports.engine import CHANGED, NEW, UNCHANGED, Column, Importer
-from imports.kinds import register
+from core.imports import parsers
+from core.imports.engine import CHANGED, NEW, UNCHANGED, Column, Importer
+from core.imports.kinds import register
 from registry.importers import PersonIndex, filter_in, person_columns
 from registry.models import Employment, Person
 

@@ -15,9 +15,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 
 from core import pii
+from core.dates import local_today
+from core.storage import encrypted_private_storage
 from core.storage import private_storage as shared_private_storage
 from registry.models import Employment
 
@@ -34,8 +35,12 @@ def private_storage():  # the path migrations name: keep it
     return shared_private_storage()
 
 
-def local_today():
-    return timezone.localdate()
+def scan_storage():  # the path migrations name: keep it
+    """Scans of certificates from elsewhere often show the full 身份证号: encrypted at rest with
+    the PII key, decrypted by the scoped download view. (Issued PDFs show only the name and the
+    masked number, as the public verification page does, and stay in the plain private storage.)
+    """
+    return encrypted_private_storage()
 
 
 # --- Certificate type ------------------------------------------------------------------
@@ -299,7 +304,7 @@ class Certificate(models.Model):
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
 
     verification_token = models.CharField("验证令牌", max_length=64, unique=True, default=new_token, editable=False)
-    scan = models.FileField("证书扫描件", storage=private_storage, upload_to="certificates/scans/%Y/", blank=True)
+    scan = models.FileField("证书扫描件", storage=scan_storage, upload_to="certificates/scans/%Y/", blank=True)
     pdf = models.FileField("证书PDF", storage=private_storage, upload_to="certificates/pdf/%Y/", blank=True)
     # Hash of everything printed on the PDF: the stored PDF is re-rendered only when it changes.
     pdf_fingerprint = models.CharField("PDF 指纹", max_length=64, blank=True, editable=False)

@@ -13,8 +13,8 @@ from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
 from wagtail.admin.views.generic import CreateView, EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from core.admin import IntegrityErrorAsFormErrorMixin
 from courses.models import CoursePage
-from registry.admin_views import IntegrityErrorAsFormErrorMixin
 
 from .models import CertificateType, VerificationLog
 from .verification import verification_path

@@ -255,25 +255,42 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
 }
-# Every login goes through allauth (rate limits, second factor); Wagtail's own login form
-# is not used (config/urls.py redirects it).
+# Every login goes through allauth (rate limits, second factor); Wagtail's admin and
+# front-end login forms and Django admin's are not used (config/urls.py redirects them).
 WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "曲靖托育平台"
-# Back-office staff must use a second factor; tests switch it on where they test it.
-MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", DJANGO_ENV != "test")
+# Back-office staff must pass a second factor in every session (accounts.security), tests
+# included (tests.factories.log_in gives a staff session its proof). Only the bench and load
+# test switch it off; production refuses to.
+MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", True)
+if PRODUCTION and not MFA_REQUIRED_FOR_STAFF:
+    raise ImproperlyConfigured("MFA_REQUIRED_FOR_STAFF cannot be off in production")
 STAFF_IDLE_TIMEOUT = env.int("STAFF_IDLE_TIMEOUT", default=30 * 60)  # seconds
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
-# django-axes: lock an account+IP pair out after repeated failures, on every login form.
+# django-axes: ten failed logins lock the ACCOUNT for an hour, from whatever address they
+# come (an account+IP lock would add nothing with the same limit). Failures are counted under
+# the login name allauth was given (accounts.lockout), never under "no username", so made-up
+# accounts tried from a school's NAT lock no real account; allauth's "10/m/ip" limit throttles
+# such a burst instead (429, accounts.views.too_many_requests).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "accounts.lockout.login_name"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_USERNAME_FORM_FIELD = "login"
 # Where verification codes go: the console/log sender in development; set SMS_SENDER to a
 # dotted path of a class with `send(phone, message)` to plug in an SMS provider.
 SMS_SENDER = env.str("SMS_SENDER", default="accounts.sms.LogSender")
+# The log sender writes verification codes to the log: a production site may run it only when
+# it is explicitly a test deployment (deploy/run-prod.sh, make deploy-check).
+SMS_LOG_SENDER_ALLOWED = env_bool("SMS_LOG_SENDER_ALLOWED", not PRODUCTION)
+if PRODUCTION and SMS_SENDER in ("accounts.sms.LogSender", "accounts.sms.MemorySender") and not SMS_LOG_SENDER_ALLOWED:
+    raise ImproperlyConfigured(
+        "SMS_SENDER 仍是只写日志的测试发送器：请接入短信服务商，或仅在测试部署中设置 SMS_LOG_SENDER_ALLOWED=true"
+    )
 
 # --- I18N ------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -357,6 +374,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# django-axes logs an "AXES: BEGIN" banner each time Django starts (every management command);
+# lockouts are still logged without it.
+AXES_VERBOSE = False
 
 # --- Email --------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
@@ -426,7 +446,7 @@ MONITORING_CHART_CACHE_SECONDS = env.int("MONITORING_CHART_CACHE_SECONDS", defau
 MONITORING_FIGURES_CACHE_SECONDS = env.int("MONITORING_FIGURES_CACHE_SECONDS", default=0 if DJANGO_ENV == "test" else 300)
 
 # --- imports ---
-# Spreadsheet imports (imports.reader): refused before parsing when larger than this.
+# Spreadsheet imports (core.imports.reader): refused before parsing when larger than this.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
 # An .xlsx is a zip: limits checked on its directory and while inflating it in chunks, so a
@@ -434,6 +454,11 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
 IMPORT_MAX_ZIP_ENTRIES = env.int("IMPORT_MAX_ZIP_ENTRIES", default=1000)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
 IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=100)
+# Uploaded originals (encrypted, they hold 身份证号) are deleted this many days after the upload
+# by `manage.py purge_import_originals` (the daily qjty-purge timer); the import record stays.
+IMPORT_ORIGINAL_RETENTION_DAYS = env.int("IMPORT_ORIGINAL_RETENTION_DAYS", default=30)
+# Imports one user may have being read and checked at the same time (each holds a file in memory).
+IMPORT_MAX_CONCURRENT_PER_USER = env.int("IMPORT_MAX_CONCURRENT_PER_USER", default=2)
 
 # --- deploy ---
 # Production deployment (docs/deployment.md). Everything here is off unless its environment
@@ -488,9 +513,10 @@ if env.str("AWS_STORAGE_BUCKET_NAME", default=""):
 # Background work (django-tasks; Django 6's task framework) -------------------------------------
 # TASKS_BACKEND=database: tasks (Wagtail's search/reference index updates, bulk work) are stored
 # in the database and run by `manage.py db_worker` (deploy/systemd/qjty-worker.service);
-# otherwise they run immediately inside the request, as in development.
+# otherwise they run immediately inside the request, as in development. The queue's tables exist
+# either way (every app is always installed), so the tests of the database queue always run.
+INSTALLED_APPS.append("django_tasks_db")
 if env.str("TASKS_BACKEND", default="immediate") == "database":
-    INSTALLED_APPS.append("django_tasks_db")
     TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

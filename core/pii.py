@@ -68,3 +68,52 @@ def mask_name(name):
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+# --- Files --------------------------------------------------------------------------------
+# Files holding personal data (import originals, certificate scans) are kept as one Fernet
+# token behind this header, so a clear file left from before encryption is told apart.
+FILE_HEADER = b"QJTY-PII-FERNET-1\n"
+
+
+def is_encrypted_file(blob):
+    return blob.startswith(FILE_HEADER)
+
+
+def encrypt_file(data):
+    """Bytes of a file → the bytes to store (header + token under the first key)."""
+    return FILE_HEADER + _fernet(tuple(settings.PII_ENCRYPTION_KEYS)).encrypt(bytes(data))
+
+
+def decrypt_file(blob):
+    """Stored bytes → the original bytes. A file without the header is a clear file from
+    before encryption (the data migration encrypts them) and is returned as it is."""
+    if not is_encrypted_file(blob):
+        return bytes(blob)
+    try:
+        return _fernet(tuple(settings.PII_ENCRYPTION_KEYS)).decrypt(blob[len(FILE_HEADER):])
+    except InvalidToken:
+        raise ValueError("无法解密文件：加密密钥不匹配") from None
+
+
+def rotate_file(blob):
+    """Stored bytes → the same content encrypted under the first key (clear files encrypted)."""
+    if not is_encrypted_file(blob):
+        return encrypt_file(blob)
+    return FILE_HEADER + _fernet(tuple(settings.PII_ENCRYPTION_KEYS)).rotate(blob[len(FILE_HEADER):])
+
+
+def rotate_token(token):
+    """A stored text token (e.g. Person.id_number_encrypted) re-encrypted under the first key."""
+    if not token:
+        return token
+    return _fernet(tuple(settings.PII_ENCRYPTION_KEYS)).rotate(token.encode()).decode()
+
+
+# Text columns holding Fernet tokens, registered by the apps that own them (in their
+# AppConfig.ready()), so manage.py rotate_pii_keys finds them without importing any app.
+ENCRYPTED_COLUMNS = []
+
+
+def register_encrypted_column(model, field_name):
+    ENCRYPTED_COLUMNS.append((model, field_name))

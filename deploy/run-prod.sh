@@ -35,7 +35,7 @@ if [ ! -f "$ENV_FILE" ]; then
       -e "s#^BACKUP_DIR=.*#BACKUP_DIR=$PWD/deploy/.var/backups#" \
       deploy/env.example > "$ENV_FILE"
   # Plain HTTP on loopback only: no HTTPS redirect, no HSTS (nginx adds TLS in a real setup).
-  printf '%s\n' "SECURE_SSL_REDIRECT=false" "SECURE_HSTS_SECONDS=0" >> "$ENV_FILE"
+  printf '%s\n' "SECURE_SSL_REDIRECT=false" "SECURE_HSTS_SECONDS=0" "SMS_LOG_SENDER_ALLOWED=true" >> "$ENV_FILE"
   chmod 600 "$ENV_FILE"
 fi
 set -a; . "$ENV_FILE"; set +a

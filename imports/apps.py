@@ -3,7 +3,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 
 class ImportsConfig(AppConfig):
-    """The spreadsheet import engine, its web flow and history. Kinds live in the apps that own the data."""
+    """The web flow, history and command of spreadsheet imports. The engine is core.imports; kinds
+    live in the apps that own the data and register themselves there."""
 
     name = "imports"
     verbose_name = "数据导入"

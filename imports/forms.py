@@ -1,7 +1,7 @@
 from django import forms
 
-from . import kinds
-from .reader import ALLOWED_EXTENSIONS
+from core.imports import kinds
+from core.imports.reader import ALLOWED_EXTENSIONS
 
 
 class UploadForm(forms.Form):

@@ -7,9 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from core.storage import private_storage as shared_private_storage
-
-from .kinds import KIND_TITLES
+from core.imports.kinds import KIND_TITLES
+from core.storage import encrypted_private_storage
 
 
 class ImportKind(models.TextChoices):
@@ -44,10 +43,11 @@ class ImportJobQuerySet(models.QuerySet):
 
 
 def private_storage():  # the path migrations name: keep it
-    """The uploaded originals hold 身份证号 in clear: they live in the storage that is never
-    served directly (STORAGES["private"]); downloads go through the view that checks the user.
+    """The uploaded originals hold 身份证号: they live in the storage that is never served
+    directly (STORAGES["private"]), encrypted with the PII key; the download view checks the
+    user and decrypts. They are deleted after IMPORT_ORIGINAL_RETENTION_DAYS (purge_import_originals).
     """
-    return shared_private_storage()
+    return encrypted_private_storage()
 
 
 def _upload_to(instance, filename):
@@ -83,6 +83,8 @@ class ImportJob(models.Model):
     errors = models.JSONField("错误明细", default=list, blank=True)
     message = models.CharField("说明", max_length=300, blank=True)
     good_rows_only = models.BooleanField("仅导入无误的行", default=False)
+    # When the original was deleted at the end of its retention (the record itself stays).
+    original_deleted_at = models.DateTimeField("原始文件删除时间", null=True, blank=True)
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 

@@ -4,20 +4,61 @@ The preview never writes; confirming reads the stored original again and checks 
 anew (the registry may have changed since the preview), then writes in one transaction.
 """
 
+import datetime
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from . import kinds
-from .engine import Context, analyse, write
-from .excel import workbook_bytes
+from core.imports import kinds
+from core.imports.engine import Context, analyse, write
+from core.imports.excel import workbook_bytes
+from core.imports.reader import FileRejected, check_size, read_table
+
 from .models import ImportJob, ImportStatus
-from .reader import FileRejected, read_table
 from .roles import scope_for
 
 
 class AlreadyHandled(Exception):
     pass
+
+
+class TooManyImports(Exception):
+    """The user already has IMPORT_MAX_CONCURRENT_PER_USER files being read and checked."""
+
+
+# A slot left by a process that died is given back after this long.
+_SLOT_SECONDS = 600
+
+
+@contextmanager
+def import_slot(user):
+    """One of the user's concurrent import slots (each reading holds a file in memory).
+
+    Counted in the shared cache (Redis in production, so every server process sees it);
+    TooManyImports when none is free.
+    """
+    key = f"imports:running:{user.pk}"
+    cache.add(key, 0, timeout=_SLOT_SECONDS)
+    try:
+        running = cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.add(key, 1, timeout=_SLOT_SECONDS)
+        running = 1
+    try:
+        if running > settings.IMPORT_MAX_CONCURRENT_PER_USER:
+            raise TooManyImports(
+                f"您已有 {settings.IMPORT_MAX_CONCURRENT_PER_USER} 个导入正在处理，请等它们完成后再试。"
+            )
+        yield
+    finally:
+        try:
+            cache.decr(key)
+        except ValueError:
+            pass  # the slot expired meanwhile
 
 
 def preview(user, kind, uploaded):
@@ -32,8 +73,6 @@ def preview(user, kind, uploaded):
     )
     try:
         # Django has the upload on disk or in memory already; the size is known before reading.
-        from .reader import check_size
-
         check_size(uploaded.size or 0)
         data = uploaded.read()
         table = read_table(data, uploaded.name)
@@ -52,6 +91,8 @@ def preview(user, kind, uploaded):
 
 
 def _reanalyse(job, user):
+    if not job.file:
+        raise FileRejected("原始文件已按保留期限删除，无法再确认。请重新上传。")
     with job.file.open("rb") as stored:
         data = stored.read()
     table = read_table(data, job.original_name)
@@ -119,3 +160,27 @@ def template_workbook(kind):
         text_columns=[c.header for c in importer.columns if c.text_format],
         extra_sheets=[("说明", ["项目", "说明"], notes)],
     )
+
+
+def purge_originals(*, now=None, dry_run=False):
+    """Delete the originals older than IMPORT_ORIGINAL_RETENTION_DAYS; the records stay and say
+    when their file was deleted. A job still pending then cannot be confirmed any more (its
+    file is what confirming reads): it is cancelled. Returns the jobs concerned."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.IMPORT_ORIGINAL_RETENTION_DAYS)
+    jobs = list(ImportJob.objects.exclude(file="").filter(created_at__lt=cutoff).order_by("pk"))
+    if dry_run:
+        return jobs
+    for job in jobs:
+        name = job.file.name
+        with transaction.atomic():
+            updated = ImportJob.objects.filter(pk=job.pk, file=name).update(file="", original_deleted_at=now)
+            if not updated:
+                continue  # purged by a concurrent run
+            ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PENDING).update(
+                status=ImportStatus.CANCELLED, finished_at=now,
+                message="原始文件已按保留期限删除，本次导入已取消，未写入任何数据。",
+            )
+        # After the commit: a rolled-back update must not leave a row without its file.
+        job.file.storage.delete(name)
+    return jobs

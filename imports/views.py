@@ -4,6 +4,7 @@ Who may do what is decided in imports.roles; which jobs a user sees by
 ImportJob.objects.visible_to(user) (outsiders get 404). Users without any import right get 403.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,13 +15,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
+from core.imports import kinds
+from core.imports.excel import XLSX_CONTENT_TYPE
+from core.imports.reader import FileRejected, max_bytes, max_rows
+
 from core.scoping import get_for_user
 
-from . import kinds, services
-from .excel import XLSX_CONTENT_TYPE
+from . import services
 from .forms import UploadForm
 from .models import ImportJob
-from .reader import FileRejected, max_bytes, max_rows
 from .roles import kinds_for, may_import
 
 PREVIEW_ERROR_LIMIT = 200
@@ -90,7 +93,12 @@ def _upload(request):
     if not form.is_valid():
         return render(request, "imports/index.html", _index_context(request, form), status=400)
     try:
-        job, _report = services.preview(request.user, form.cleaned_data["kind"], form.cleaned_data["file"])
+        with services.import_slot(request.user):
+            job, _report = services.preview(request.user, form.cleaned_data["kind"], form.cleaned_data["file"])
+    except services.TooManyImports as exc:
+        context = _index_context(request, form)
+        context["upload_error"] = str(exc)
+        return render(request, "imports/index.html", context, status=429)
     except FileRejected as exc:
         form.add_error("file", str(exc))
         return render(request, "imports/index.html", _index_context(request, form), status=400)
@@ -125,6 +133,7 @@ def detail(request, pk):
         "good_rows": good_rows,
         "can_act": job.is_pending and job.user_id == request.user.pk,
         "has_header_errors": any(e.get("row") in (1, None) for e in job.errors) and good_rows == 0,
+        "retention_days": settings.IMPORT_ORIGINAL_RETENTION_DAYS,
     }
     return render(request, "imports/detail.html", context)
 
@@ -136,7 +145,11 @@ def confirm(request, pk):
     job = _job_to_act_on(request, pk)
     good_rows_only = request.POST.get("mode") == "good"
     try:
-        report = services.confirm(job, request.user, good_rows_only=good_rows_only)
+        with services.import_slot(request.user):
+            report = services.confirm(job, request.user, good_rows_only=good_rows_only)
+    except services.TooManyImports as exc:
+        messages.error(request, str(exc))
+        return redirect("imports:detail", pk=job.pk)
     except services.AlreadyHandled as exc:
         messages.error(request, str(exc))
         return redirect("imports:detail", pk=job.pk)

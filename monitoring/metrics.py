@@ -32,6 +32,7 @@ from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
 from certification.models import Certificate, ReviewStatus
+from core.dates import local_today
 from registry.models import County, Employment, Person, RegistrationStatus, StaffRole
 from training.models import TrainingRecord, TrainingResult
 
@@ -109,10 +110,6 @@ class Scope:
 
 
 CITY = Scope()
-
-
-def local_today():
-    return timezone.localdate()
 
 
 def parse_as_of(value, today=None):

@@ -16,3 +16,10 @@ class RegistryConfig(AppConfig):
         auditlog.register(TrainingProvider)
         auditlog.register(Person, exclude_fields=["id_number_encrypted", "id_number_hash"])
         auditlog.register(Employment)
+
+        from core import pii
+
+        pii.register_encrypted_column(Person, "id_number_encrypted")  # for manage.py rotate_pii_keys
+
+        # Registers the institutions and staff kinds with the import engine (core.imports.kinds).
+        from . import importers  # noqa: F401

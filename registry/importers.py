@@ -1,24 +1,30 @@
 """Import kinds owned by the registry: `institutions` (托育机构名录) and `staff` (从业人员花名册).
 
-Layouts and rules: interfaces.md. The engine (imports.engine) reads, parses and validates the
+Layouts and rules: interfaces.md. The engine (core.imports.engine) reads, parses and validates the
 cells; these classes say how a row finds its existing objects (in bulk), whether it is new,
 changed or unchanged, and what to write.
 
-PersonIndex and InstitutionIndex are shared with the training and certificates kinds of the
-higher apps (they import them from here; the registry never imports them).
+PersonIndex, InstitutionIndex and the `county` parser are shared with the training and
+certificates kinds of the higher apps (they import them from here; the registry never imports
+them). RegistryConfig.ready() imports this module, which registers the kinds.
 """
 
 import datetime
+import re
 from types import SimpleNamespace
 
 from core import pii
-from core.validators import id_number_gender, make_uscc
-from imports import parsers
-from imports.bulk import bulk_insert
-from imports.engine import CHANGED, NEW, UNCHANGED, Column, Importer
-from imports.kinds import register
+from django.core.exceptions import ValidationError
 
-from .models import DemoLevel, Employment, Institution, InstitutionType, Person, RegistrationStatus, StaffRole
+from core.imports import parsers
+from core.imports.bulk import bulk_insert
+from core.imports.engine import CHANGED, NEW, UNCHANGED, Column, Importer
+from core.imports.kinds import register
+from core.validators import id_number_gender, make_uscc
+
+from .models import (
+    County, DemoLevel, Employment, Institution, InstitutionType, Person, RegistrationStatus, StaffRole,
+)
 
 # SQLite allows 32,766 bound variables per query; a 50,000-row file must be looked up in parts.
 LOOKUP_CHUNK = 5_000
@@ -34,6 +40,23 @@ def filter_in(queryset, field, values):
     """queryset.filter(field__in=values), in chunks; yields the objects."""
     for part in chunked(values):
         yield from queryset.filter(**{f"{field}__in": part})
+
+
+def _counties_by_name():
+    by_name = {}
+    for county in County.objects.all():
+        for alias in {county.name, *county.aliases()}:
+            by_name[alias] = county
+    return by_name
+
+
+def parse_county(cell, ctx):
+    """One of the ten counties by full or short name (麒麟 → 麒麟区); looked up once per file."""
+    value = re.sub(r"\s+", "", parsers.cell_text(cell))
+    found = ctx.cached("counties", _counties_by_name).get(value)
+    if found is None:
+        raise ValidationError("区县不存在，应为曲靖市十个区县之一（如 麒麟区、宣威市、曲靖经开区）。")
+    return found
 
 
 # --- Persons (shared by staff, training, certificates) -------------------------------------
@@ -200,7 +223,7 @@ class InstitutionImporter(Importer):
     columns = [
         Column("机构名称", "name_of_institution", parsers.text(100), required=True, example="麒麟区阳光托育园"),
         Column("统一社会信用代码", "uscc", parsers.uscc, example=make_uscc("52530302MJ0000001"), text_format=True),
-        Column("区县", "county", parsers.county, required=True, example="麒麟区"),
+        Column("区县", "county", parse_county, required=True, example="麒麟区"),
         Column("机构类型", "type", parsers.choice(InstitutionType), required=True, example="民办托育机构"),
         Column("是否普惠", "is_puhui", parsers.choice(parsers.YES_NO), example="是"),
         Column("备案状态", "registration_status", parsers.choice(RegistrationStatus), example="已备案"),
@@ -307,7 +330,7 @@ class StaffImporter(Importer):
         Column("手机号", "phone", parsers.phone, example="13812345678", text_format=True),
         Column("机构名称", "name_of_institution", parsers.text(100), required=True, example="麒麟区阳光托育园"),
         Column("统一社会信用代码", "uscc", parsers.uscc, example=make_uscc("52530302MJ0000001"), text_format=True),
-        Column("区县", "county", parsers.county, required=True, example="麒麟区"),
+        Column("区县", "county", parse_county, required=True, example="麒麟区"),
         Column("岗位", "role", parsers.choice(StaffRole), required=True, example="保育人员"),
         Column("入职日期", "start_date", parsers.date, required=True, example="2024-03-05"),
         Column("离职日期", "end_date", parsers.date, example=""),

@@ -1,7 +1,7 @@
 """The registry in the Wagtail admin: institutions, providers, practitioners, employments.
 
 Which rows each role sees and may change comes from the models' `visible_to(user)` and
-`editable_by(user)` (see registry.admin_views); which actions, from the role groups
+`editable_by(user)` (see core.admin); which actions, from the role groups
 (registry/roles.py, accounts/roles.py).
 """
 
@@ -14,10 +14,10 @@ from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
+from core import admin as av
 from core.validators import validate_id_number
 
 from . import admin_forms
-from . import admin_views as av
 from .filters import EmploymentFilterSet, InstitutionFilterSet, PersonFilterSet, TrainingProviderFilterSet
 from .models import Employment, Institution, Person, TrainingProvider
 

@@ -66,7 +66,7 @@ def as_user():
     def make(user):
         client = Client()
         if user is not None:
-            client.force_login(user)
+            f.log_in(client, user)
         return client
 
     return make

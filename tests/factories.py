@@ -81,3 +81,32 @@ class EmploymentFactory(factory.django.DjangoModelFactory):
     institution = factory.SubFactory(InstitutionFactory)
     role = StaffRole.CAREGIVER
     start_date = datetime.date(2024, 1, 1)
+
+
+def log_in(client, user):
+    """Log `user` in on `client` the way a full allauth login leaves the session: for staff
+    who must use a second factor, a TOTP device and the session's record of having passed it
+    (accounts.security refuses staff sessions without that record)."""
+    import time as _time
+
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from accounts.security import requires_second_factor
+
+    client.force_login(user)
+    if not requires_second_factor(user):
+        return client
+    device = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if device is None:
+        device = TOTP.activate(user, generate_totp_secret()).instance
+    session = client.session
+    now = _time.time()
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": now},
+        {"method": "mfa", "at": now, "id": device.pk, "type": device.type},
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+    return client

@@ -11,6 +11,7 @@ class TrainingConfig(AppConfig):
 
         from registry.models import register_person_visibility
 
+        from . import importers  # noqa: F401 - registers the `training` import kind (core.imports.kinds)
         from . import models
 
         # Results and their corrections after a run is finished are what the targets count.

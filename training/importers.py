@@ -7,11 +7,11 @@ twice. A 培训机构 not yet known is created, marked as imported.
 
 from types import SimpleNamespace
 
-from imports import parsers
-from imports.bulk import bulk_insert
-from imports.engine import CHANGED, NEW, UNCHANGED, Column, Importer
-from imports.kinds import register
-from registry.importers import PersonIndex, filter_in, person_columns
+from core.imports import parsers
+from core.imports.bulk import bulk_insert
+from core.imports.engine import CHANGED, NEW, UNCHANGED, Column, Importer
+from core.imports.kinds import register
+from registry.importers import PersonIndex, filter_in, parse_county, person_columns
 from registry.models import ProviderKind, StaffRole, TrainingCategory, TrainingProvider
 
 from .models import RecordSource, TrainingRecord, TrainingResult
@@ -30,7 +30,7 @@ class TrainingImporter(Importer):
         Column("培训对象", "role", parsers.choice(StaffRole), required=True, example="保育人员"),
         Column("课程名称", "course_name", parsers.text(200), example="保育人员岗位培训（2024年第1期）"),
         Column("培训机构", "provider_name", parsers.text(100), required=True, example="曲靖医学高等专科学校"),
-        Column("区县", "county", parsers.county, required=True, example="麒麟区"),
+        Column("区县", "county", parse_county, required=True, example="麒麟区"),
         Column("开始日期", "start_date", parsers.date, example="2024-03-01"),
         Column("结业日期", "completion_date", parsers.date, required=True, example="2024-03-20"),
         # More than 2,000 hours is not a training but a typo (院校培养 is counted in records too).

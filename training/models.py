@@ -15,6 +15,7 @@ from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.dates import local_today
 from registry.models import StaffRole, TrainingCategory
 
 # --- Vocabulary ----------------------------------------------------------------------------
@@ -78,10 +79,6 @@ def partial_share():
     """Share of a session's hours credited for 迟到/早退 (settings.TRAINING_PARTIAL_ATTENDANCE_SHARE)."""
     share = Decimal(str(getattr(settings, "TRAINING_PARTIAL_ATTENDANCE_SHARE", "0.5")))
     return min(max(share, Decimal("0")), Decimal("1"))
-
-
-def local_today():
-    return timezone.localdate()
 
 
 # --- Course run -------------------------------------------------------------------------------

@@ -19,8 +19,8 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
+from core import admin as av
 from courses.models import CoursePage
-from registry import admin_views as av
 from registry.models import County, TrainingProvider
 
 from . import services

@@ -31,7 +31,6 @@ class HomePage(Page):
         verbose_name = "首页"
 
     def get_context(self, request, *args, **kwargs):
-        from ..progress import city_headline
         from .articles import ArticleIndexPage, ArticlePage
         from .classes import ParentClassIndexPage, ParentClassPage
         from .survey import SurveyPage
@@ -46,6 +45,5 @@ class HomePage(Page):
             class_index=ParentClassIndexPage.objects.live().public().first(),
             survey=SurveyPage.objects.live().public().first(),
             age_bands=AgeBand.objects.all(),
-            progress_headline=city_headline(),
         )
         return context

@@ -116,13 +116,13 @@ def world(personas, county_x_obj, county_y_obj, provider_a_obj, provider_b_obj, 
     # Imports through the web flow (the job keeps its uploader's scope).
     for side, persona, county in (("a", "county_x", "麒麟区"), ("b", "county_y", "宣威市")):
         client = Client()
-        client.force_login(personas[persona])
+        f.log_in(client, personas[persona])
         data = xlsx_bytes(STAFF_HEADERS, [staff_row("导入人员", f.next_id_number(), institution=w[f"inst_{side}"].name, county=county)])
         from django.core.files.uploadedfile import SimpleUploadedFile
         client.post("/imports/upload/", {"kind": "staff", "file": SimpleUploadedFile("花名册.xlsx", data)})
         w[f"job_{side}"] = ImportJob.objects.order_by("-pk").first()
     commission = Client()
-    commission.force_login(personas["commission"])
+    f.log_in(commission, personas["commission"])
     commission.post("/dashboard/snapshots/", {"as_of": "2025-06-30", "kind": "annual"})
     w["snapshot"] = Snapshot.objects.order_by("-pk").first()
     w["target"] = Target.objects.order_by("pk").first()
@@ -230,7 +230,7 @@ def persona_clients(personas):
     clients = {"anonymous": Client()}
     for key in PERSONAS[1:]:
         c = Client()
-        c.force_login(personas[key])
+        f.log_in(c, personas[key])
         clients[key] = c
     return clients
 

@@ -24,7 +24,7 @@ def _viewer_registered():
     try:
         reverse("audit_logentry:index")
     except NoReverseMatch:
-        pytest.skip("审计日志 viewer not wired: AccountsConfig.ready() must import accounts.audit_hooks")
+        pytest.fail("审计日志 viewer not wired: AccountsConfig.ready() must import accounts.audit_hooks")
 
 
 @pytest.fixture

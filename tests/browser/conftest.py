@@ -2,8 +2,8 @@
 live_server.
 
 - The browser is the system one (/usr/bin/chromium, or $CHROMIUM_PATH); Playwright never
-  downloads one. Tests are skipped with a reason when it is missing, so a laptop without
-  chromium still runs the rest of the suite; CI installs it (.ci/run).
+  downloads one. A journey fails when it is missing: `make test` installs it first
+  (scripts/system-packages.sh), and `make test PYTEST_ARGS="-m 'not browser'"` leaves them out.
 - Every journey fails on a console error, a failed request or an HTTP status >= 400 of the
   site's own pages (requests to the live server); a journey that expects one (e.g. a 400 for a
   bad upload) lists it with `watch.allow(...)`.
@@ -16,6 +16,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+
+from tests import factories as f
 
 # Playwright's sync API runs an asyncio loop in this thread; Django refuses ORM calls from a
 # thread with a running loop unless told it is fine (the test code is not async).
@@ -47,7 +49,7 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
-        pytest.skip(f"chromium not found at {CHROMIUM} (apt-get install chromium)")
+        pytest.fail(f"chromium not found at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     # Never fetch browsers: the system chromium is the one we drive.
@@ -215,6 +217,6 @@ def login_cookie(context, user, base_url):
     from django.test import Client
 
     client = Client()
-    client.force_login(user)
+    f.log_in(client, user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": base_url}])

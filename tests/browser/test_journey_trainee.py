@@ -4,7 +4,6 @@ issues certificates (all through the provider's web pages) → the trainee downl
 the QR code in it opens the verification page → 有效."""
 
 import datetime
-import shutil
 import subprocess
 from decimal import Decimal
 
@@ -23,9 +22,6 @@ ID_NUMBER = "53030219920315002X"
 
 
 def _decode_qr(pdf_path, tmp_path):
-    for tool in ("pdftoppm", "zbarimg"):
-        if not shutil.which(tool):
-            pytest.skip(f"{tool} not installed (apt-get install poppler-utils zbar-tools)")
     prefix = tmp_path / "cert"
     subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", str(pdf_path), str(prefix)], check=True)
     png = sorted(tmp_path.glob("cert*.png"))[0]

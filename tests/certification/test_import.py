@@ -5,8 +5,8 @@ import datetime
 import pytest
 
 from certification.models import Certificate, ReviewStatus
-from imports.engine import run_import
-from imports.roles import ImportScope
+from core.imports.engine import run_import
+from core.imports.scope import ImportScope
 
 from tests import factories as f
 from tests.factories_certification import ExternalCertificateFactory

@@ -36,8 +36,6 @@ def test_sequence_per_year_and_rollback_returns_numbers(personas):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_issuers_never_collide_or_skip(personas):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL for real concurrent transactions")
     provider = personas["provider_a"].provider
     persons = [f.PersonFactory() for _ in range(24)]
     day = datetime.date(2025, 6, 1)

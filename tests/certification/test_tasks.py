@@ -197,7 +197,7 @@ def test_render_task_is_idempotent_and_reports_failures(personas, private_storag
     # Its download renders it on demand once rendering works again.
     monkeypatch.setattr(cert_pdf, "render", real_render)
     client = Client()
-    client.force_login(personas["commission"])
+    f.log_in(client, personas["commission"])
     download = client.get(f"/certificates/{ids[1]}/pdf/")
     assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
 
@@ -250,13 +250,6 @@ def test_reminder_failure_gives_the_claim_back(personas, monkeypatch):
 # --- The real queue: database backend and its worker ------------------------------------------------
 
 
-needs_db_backend = pytest.mark.skipif(
-    "django_tasks_db" not in django_settings.INSTALLED_APPS,
-    reason="run the suite with TASKS_BACKEND=database to test the database queue and db_worker",
-)
-
-
-@needs_db_backend
 @pytest.mark.django_db(transaction=True)
 def test_database_queue_and_db_worker(personas, as_user, private_storage, monkeypatch):  # noqa: F811
     from django_tasks_db.models import DBTaskResult

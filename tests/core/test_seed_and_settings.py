@@ -14,7 +14,7 @@ from django.db import connection
 from accounts.models import Role, User
 from registry.models import County, Employment, Institution, InstitutionType, Person, TrainingProvider
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def snapshot():
@@ -83,15 +83,15 @@ def test_production_settings_pass_the_deploy_check():
             "ALLOWED_HOSTS": "qjty.example.cn",
             "PII_ENCRYPTION_KEY": Fernet.generate_key().decode(),
             "PII_HASH_KEY": "hash-key-for-the-test-0123456789",
+            "SMS_LOG_SENDER_ALLOWED": "true",
         },
         "check", "--deploy", "--fail-level", "WARNING",
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.sqlite
 def test_sqlite_waits_for_writers_instead_of_failing():
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite-only settings")
     options = connection.settings_dict["OPTIONS"]
     assert options["transaction_mode"] == "IMMEDIATE"
     assert options["timeout"] >= 5

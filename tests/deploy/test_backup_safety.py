@@ -8,7 +8,6 @@
 """
 
 import os
-import shutil
 import stat
 import subprocess
 from pathlib import Path
@@ -17,12 +16,11 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(shutil.which("pg_dump") is None, reason="pg_dump is not installed"),
 ]
 
 
@@ -34,8 +32,8 @@ def _url(name):
 
 @pytest.fixture
 def postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip("backup and restore are PostgreSQL procedures")
+    """Backup and restore are PostgreSQL procedures (the module is marked `postgres`)."""
+    assert connection.vendor == "postgresql"
 
 
 @pytest.fixture

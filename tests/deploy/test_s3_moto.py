@@ -17,12 +17,15 @@ import runpy
 import urllib.error
 import urllib.parse
 import urllib.request
+from core import pii
 from pathlib import Path
 
+import boto3
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage, storages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from moto.moto_server import threaded_moto_server as moto_server
 
 from accounts.models import Role
 from certification.models import Certificate
@@ -30,11 +33,8 @@ from certification.models import Certificate
 from tests import factories as f
 from tests.factories_certification import PNG_BYTES, CertificateFactory, ctype
 
-boto3 = pytest.importorskip("boto3")
-pytest.importorskip("storages.backends.s3")
-moto_server = pytest.importorskip("moto.moto_server.threaded_moto_server")
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 BUCKET = "qjty-media"
 PUBLIC_MEDIA_POLICY = {
     "Version": "2012-10-17",
@@ -151,7 +151,10 @@ def test_uploaded_scan_is_stored_privately_and_served_only_through_the_view(s3, 
     cert = Certificate.objects.get(number="BYS-S3-0001")
     key = f"private/{cert.scan.name}"
     assert cert.scan.name.startswith("certificates/scans/")
-    assert _object(s3, key) == scan
+    # The bucket holds the scan encrypted with the PII key (it may show a full 身份证号).
+    stored = _object(s3, key)
+    assert pii.is_encrypted_file(stored) and PNG_BYTES not in stored
+    assert pii.decrypt_file(stored) == scan
     assert _public_grants(s3, key) == []
 
     download = client.get(f"/certificates/{cert.pk}/scan/")

@@ -5,9 +5,9 @@ import threading
 import pytest
 from django.db import connection
 
-from imports import kinds
-from imports.engine import Context, analyse, write
-from imports.reader import read_table
+from core.imports import kinds
+from core.imports.engine import Context, analyse, write
+from core.imports.reader import read_table
 from registry.models import Employment, Person
 
 from tests import factories as f
@@ -17,8 +17,6 @@ from tests.factories_imports import STAFF_HEADERS, id_number, staff_row, xlsx_by
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_imports_of_the_same_roster():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL for real concurrent transactions")
     f.InstitutionFactory(name="阳光托育园", county=f.county("麒麟区"))
     data = xlsx_bytes(STAFF_HEADERS, [staff_row(f"张{'一二三四五六七八九十'[n % 10]}明", id_number(n)) for n in range(40)])
     barrier = threading.Barrier(2, timeout=30)

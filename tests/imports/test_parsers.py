@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from imports import parsers
-from imports.engine import normalise_header
+from core.imports import parsers
+from core.imports.engine import normalise_header
 from registry.models import StaffRole
 
 

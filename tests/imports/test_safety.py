@@ -7,8 +7,8 @@ import tracemalloc
 import openpyxl
 import pytest
 
-from imports.excel import safe_cell, workbook_bytes
-from imports.reader import FileRejected, decode_csv, read_table
+from core.imports.excel import safe_cell, workbook_bytes
+from core.imports.reader import FileRejected, decode_csv, read_table
 from registry.models import Person
 
 from tests.factories_imports import (

@@ -381,13 +381,6 @@ def test_drill_down_export_is_the_list(world, personas, as_user):
 # --- the real queue: database backend and its worker ------------------------------------------------
 
 
-needs_db_backend = pytest.mark.skipif(
-    "django_tasks_db" not in django_settings.INSTALLED_APPS,
-    reason="run the suite with TASKS_BACKEND=database to test the database queue and db_worker",
-)
-
-
-@needs_db_backend
 @pytest.mark.django_db(transaction=True)
 def test_database_queue_and_db_worker(world, personas, as_user, settings):
     from django_tasks_db.models import DBTaskResult

@@ -88,5 +88,5 @@ def test_reveal_requires_post_and_login(world, client):
     person = world["emp_x"].person
     assert client.post(f"/registry/persons/{person.pk}/reveal-id/").status_code == 302
     commission = world["commission"]
-    client.force_login(commission)
+    f.log_in(client, commission)
     assert client.get(f"/registry/persons/{person.pk}/reveal-id/").status_code == 405

@@ -31,10 +31,9 @@ def test_raw_number_never_stored(person):
     assert Person.objects.get(pk=person.pk).id_number == NUMBER
 
 
+@pytest.mark.sqlite  # reads the SQLite file; on PostgreSQL the row check above applies
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_raw_number_not_in_the_database_file(tmp_path):
-    if connection.vendor != "sqlite":
-        pytest.skip("reads the SQLite file; on PostgreSQL the row check above applies")
     p = Person(name="张晓明")
     p.id_number = NUMBER
     p.save()

@@ -90,7 +90,7 @@ def test_no_id_numbers_in_urls_or_logs_of_an_import(personas, caplog, settings, 
     bad = list(rows[0])
     bad[1] = numbers[0][:-1] + ("0" if numbers[0][-1] != "0" else "1")  # a wrong check digit: an error row
     client = Client()
-    client.force_login(personas["county_x"])
+    f.log_in(client, personas["county_x"])
     locations = []
     with caplog.at_level(logging.DEBUG):
         for data in (xlsx_bytes(headers, rows + [bad]), xlsx_bytes(headers, rows)):

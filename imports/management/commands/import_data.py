@@ -12,10 +12,10 @@ from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from imports import kinds
-from imports.engine import run_import
+from core.imports import kinds
+from core.imports.engine import run_import
+from core.imports.reader import FileRejected, check_size
 from imports.models import ImportJob, ImportStatus
-from imports.reader import FileRejected, check_size
 
 
 class Command(BaseCommand):

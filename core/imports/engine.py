@@ -1,9 +1,9 @@
 """The import engine shared by every kind of spreadsheet.
 
 A kind is a small declarative `Importer` living in the app that owns the data (e.g.
-registry/importers.py): its columns, how it finds existing objects (in bulk, in `prepare`),
-how it classifies a row as new / changed / unchanged (in `check`) and how it writes the good
-rows (in `save`, with bulk_create). The engine does the rest: find columns by header, parse
+registry/importers.py, registered in core.imports.kinds): its columns, how it finds existing
+objects (in bulk, in `prepare`), how it classifies a row as new / changed / unchanged (in
+`check`) and how it writes the good rows (in `save`, with bulk_create). The engine does the rest: find columns by header, parse
 and validate every cell of every row, collect every problem at once, and write all-or-nothing
 in one transaction (or the good rows only, when the user asked for that after the preview).
 
@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 
 from . import kinds, parsers
 from .reader import FileRejected, read_table
-from .roles import UNRESTRICTED
+from .scope import UNRESTRICTED, ImportScope
 
 NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
 
@@ -81,24 +81,20 @@ class Row:
 
 
 class Context:
-    """What an importer may need while checking rows: scope, counties, shared look-ups."""
+    """What an importer may need while checking rows: the scope, the user, today, and a cache
+    for look-ups shared by the rows of one file (counties, certificate types …)."""
 
     def __init__(self, scope=UNRESTRICTED, user=None, today=None):
         self.scope = scope
         self.user = user
         self.today = today or datetime.date.today()
-        self._counties = None
         self.cache = {}
 
-    def county_by_name(self, name):
-        if self._counties is None:
-            from registry.models import County
-
-            self._counties = {}
-            for county in County.objects.all():
-                for alias in {county.name, *county.aliases()}:
-                    self._counties[alias] = county
-        return self._counties.get(name)
+    def cached(self, key, load):
+        """The value cached under `key`, computed once per file by load()."""
+        if key not in self.cache:
+            self.cache[key] = load()
+        return self.cache[key]
 
 
 class Importer:
@@ -303,6 +299,6 @@ def run_import(kind, data, filename, *, scope=UNRESTRICTED, user=None, dry_run=F
 
 
 __all__ = [
-    "CHANGED", "ERROR", "NEW", "UNCHANGED", "Column", "Context", "FileRejected", "Importer", "Report",
-    "Row", "RowError", "analyse", "run_import", "write",
+    "CHANGED", "ERROR", "NEW", "UNCHANGED", "UNRESTRICTED", "Column", "Context", "FileRejected", "ImportScope",
+    "Importer", "Report", "Row", "RowError", "analyse", "run_import", "write",
 ]  # fmt: skip

@@ -166,11 +166,3 @@ def choice(choices):
 
 YES_NO = {"是": True, "否": False}
 
-
-def county(cell, ctx):
-    """One of the ten counties by full or short name (麒麟 → 麒麟区); ctx.counties is preloaded."""
-    value = re.sub(r"\s+", "", cell_text(cell))
-    found = ctx.county_by_name(value)
-    if found is None:
-        raise ValidationError("区县不存在，应为曲靖市十个区县之一（如 麒麟区、宣威市、曲靖经开区）。")
-    return found

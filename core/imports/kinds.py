@@ -1,18 +1,16 @@
 """The registry of import kinds.
 
-Each app that owns importable data has an `importers.py` that registers its kinds:
+Each app that owns importable data has an `importers.py` that registers its kinds, and imports
+that module in its AppConfig.ready():
 
-    from imports.kinds import register
+    from core.imports.kinds import register
 
     @register
     class StaffImporter(Importer): kind = "staff" ...
 
-The engine discovers those modules the first time a kind is asked for (not at start-up, and
-never by importing a higher app by name), so registry, training and certification stay
-independent of each other and of the engine.
+so the engine and the imports app find every kind by name without importing registry,
+training or certification (which sit above them).
 """
-
-from django.utils.module_loading import autodiscover_modules
 
 # The order of interfaces.md; kinds not yet provided by their app are simply absent.
 KIND_ORDER = ("institutions", "staff", "training", "certificates")
@@ -24,7 +22,6 @@ KIND_TITLES = {
 }
 
 _registry = {}
-_discovered = False
 
 
 def register(importer_class):
@@ -34,19 +31,10 @@ def register(importer_class):
     return importer_class
 
 
-def _discover():
-    global _discovered
-    if not _discovered:
-        autodiscover_modules("importers")
-        _discovered = True
-
-
 def available_kinds():
-    _discover()
     return [kind for kind in KIND_ORDER if kind in _registry]
 
 
 def get_importer(kind):
     """An instance of the importer of `kind`; KeyError if there is none."""
-    _discover()
     return _registry[kind]()

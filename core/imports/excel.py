@@ -7,7 +7,7 @@ neutralises such text by prefixing an apostrophe-like quote, which Excel shows a
 
 Usage from any app (exports, reports, error sheets):
 
-    from imports.excel import workbook_bytes      # safe_cell itself lives in core.spreadsheets
+    from core.imports.excel import workbook_bytes  # safe_cell itself lives in core.spreadsheets
     data = workbook_bytes("名单", ["姓名", "身份证号"], rows)
 """
 
@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from core.spreadsheets import safe_cell  # also re-exported: imports.excel.safe_cell
+from core.spreadsheets import safe_cell  # also re-exported: core.imports.excel.safe_cell
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -3,7 +3,9 @@
 Order matters: the size limit is checked before anything is parsed, an .xlsx's zip directory
 is checked (and every entry inflated in a streaming way, counting bytes) before the workbook
 parser sees it, so a small file that inflates to hundreds of MB is refused without holding
-more than one chunk in memory.
+more than one chunk in memory. While inflating, each sheet's declared dimension and its rows
+are counted: a sheet beyond the row limit is refused before the parser, which holds a whole
+sheet in memory, reads any of it.
 
 Cells keep their type (python-calamine, fast, for .xlsx and .xls): a number stays a float, a
 date cell a date. The engine parses every column itself from there, which is how an
@@ -14,6 +16,7 @@ import codecs
 import csv
 import io
 import os
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -29,6 +32,12 @@ DEFAULT_MAX_COMPRESSION_RATIO = 100
 # Small entries (styles, shared strings of a tiny sheet) compress very well and are harmless.
 _RATIO_CHECK_MIN_BYTES = 1024 * 1024
 _CHUNK = 1024 * 1024
+# Rows a sheet may have beyond header + data rows before it is refused unread: rows that are
+# only formatted (the templates reserve 500 rows as text) are written as <row> elements too.
+_BLANK_ROW_ALLOWANCE = 1000
+_WORKSHEET_RE = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+_DIMENSION_RE = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]*(\d*):?[A-Z]*(\d*)\"")
+_ROW_RE = re.compile(rb"<(?:\w+:)?row[\s>/]")
 
 ALLOWED_EXTENSIONS = (".xlsx", ".xls", ".csv")
 
@@ -98,16 +107,50 @@ def check_zip(data):
         # which trusts the header, runs: zipfile stops at the declared size and checks the CRC.
         inflated = 0
         for info in entries:
+            sheet = _WORKSHEET_RE.match(info.filename) is not None
+            rows, head, tail = 0, b"", b""
             try:
                 with archive.open(info) as stream:
                     while chunk := stream.read(_CHUNK):
                         inflated += len(chunk)
                         if inflated > limit:
                             raise FileRejected("文件解压后过大，疑似压缩炸弹，已拒绝。")
+                        if sheet:
+                            # Counted while inflating, so a sheet with far too many rows is
+                            # refused before the parser builds any of them in memory.
+                            if len(head) < 4096:
+                                head += chunk[: 4096 - len(head)]
+                                _check_declared_rows(head)
+                            window = tail + chunk
+                            rows += len(_ROW_RE.findall(window)) - len(_ROW_RE.findall(tail))
+                            tail = window[-32:]
+                            _check_row_count(rows)
             except FileRejected:
                 raise
             except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
                 raise FileRejected("文件已损坏（压缩数据校验失败），无法读取。") from None
+
+
+def _row_ceiling():
+    return max_rows() + 1 + _BLANK_ROW_ALLOWANCE
+
+
+def _too_many_rows():
+    return FileRejected(f"数据行超过 {max_rows()} 行的上限，请拆分后分批导入。")
+
+
+def _check_declared_rows(head):
+    """The sheet's own <dimension ref="A1:F200000"/> (written by Excel, WPS, openpyxl)."""
+    match = _DIMENSION_RE.search(head)
+    if match:
+        first, last = match.group(1), match.group(2) or match.group(1)
+        if first and last and int(last) - int(first) + 1 > _row_ceiling():
+            raise _too_many_rows()
+
+
+def _check_row_count(rows):
+    if rows > _row_ceiling():
+        raise _too_many_rows()
 
 
 def _is_blank(cells):

@@ -220,15 +220,6 @@ class CertificateQuerySet(models.QuerySet):
             return qs.filter(current_county_q(user.county_id))
         return qs.none()
 
-    def revocable_by(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_commission:
-            return self
-        if user.is_provider_staff:
-            return self.filter(source=Source.PLATFORM, issuing_provider_id=user.provider_id)
-        return self.none()
-
     def valid_on(self, date):
         """Certificates that count toward 持证上岗率 at `date` (metrics.md).
 

@@ -19,10 +19,6 @@ ROLE_PERMISSIONS = {
 }
 
 
-def can_view(user, cert):
-    return Certificate.objects.visible_to(user).filter(pk=cert.pk).exists()
-
-
 def can_revoke(user, cert):
     """The commission, or staff of the provider that issued it."""
     if not user.is_authenticated:

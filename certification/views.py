@@ -20,6 +20,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.scoping import get_for_user
+from training.models import CourseRun
+
 from . import roles, services
 from .forms import ExternalCertificateForm, ReviewForm, RevokeForm, SearchForm, SupersedeForm
 from .models import Certificate, ReviewStatus, Source, Status, current_county_q, local_today
@@ -359,20 +362,12 @@ def _runs_for_issuing(user):
     )
 
 
-def _get_run(request, run_id):
-    from training.models import CourseRun
-
-    # distinct(): a trainee's visible runs are a union that can repeat a run.
-    runs = CourseRun.objects.visible_to(request.user).distinct().select_related("provider")
-    return get_object_or_404(runs, pk=run_id)
-
-
 @never_cache
 @login_required
 @require_POST
 def issue_run(request, run_id):
     """Issue certificates to all 合格 trainees of a finished run (idempotent)."""
-    run = _get_run(request, run_id)
+    run = get_for_user(CourseRun.objects.select_related("provider"), request.user, run_id)
     if not roles.can_issue_for_provider(request.user, run.provider_id):
         raise PermissionDenied("只有举办该班次的培训机构或市卫健委可以发证。")
     try:
@@ -399,7 +394,7 @@ def run_certificates(request, run_id):
     """One finished run: each trainee's result and certificate, issue to all or to one."""
     from training.models import EnrollmentStatus
 
-    run = _get_run(request, run_id)
+    run = get_for_user(CourseRun.objects.select_related("provider"), request.user, run_id)
     user = request.user
     can_issue = roles.can_issue_for_provider(user, run.provider_id)
     if not (can_issue or (user.is_county_official and run.county_id == user.county_id)):
@@ -484,7 +479,7 @@ def _zip_stream(certs):
 @require_GET
 def run_zip(request, run_id):
     """All certificates of a run as one ZIP, streamed (PDFs are rendered as it goes)."""
-    run = _get_run(request, run_id)
+    run = get_for_user(CourseRun.objects.select_related("provider"), request.user, run_id)
     certs = list(
         _visible(request.user).filter(enrollment__run=run, source=Source.PLATFORM).order_by("number")
     )

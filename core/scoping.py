@@ -69,10 +69,14 @@ class ScopedQuerySet(models.QuerySet):
 
 def get_for_user(queryset, user, pk, write=False):
     """One row by pk: 404 when the user may not see it, 403 when they may see but not change it."""
+    # filter().first(), not get(): a scope that ORs several paths (a trainee through two
+    # enrollments) can repeat a row.
     try:
-        obj = queryset.visible_to(user).get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
-        raise Http404("未找到该记录，或您无权查看。") from None
+        obj = queryset.visible_to(user).filter(pk=pk).first()
+    except (ValueError, TypeError):
+        obj = None
+    if obj is None:
+        raise Http404("未找到该记录，或您无权查看。")
     if write and not queryset.editable_by(user).filter(pk=obj.pk).exists():
         raise PermissionDenied("您只能查看该记录，无权修改。")
     return obj

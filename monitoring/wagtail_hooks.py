@@ -7,6 +7,7 @@ from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from . import access
 from .models import Target
 
 
@@ -47,10 +48,10 @@ class RoleMenuItem(MenuItem):
 monitoring_menu = Menu(
     items=[
         RoleMenuItem("监测看板", reverse_lazy("monitoring:dashboard"),
-                     lambda u: u.is_commission or u.is_county_official, icon_name="view", order=100),
+                     access.can_view_dashboard, icon_name="view", order=100),
         RoleMenuItem("目标管理", reverse_lazy("monitoring_target:index"),
                      lambda u: u.has_perm("monitoring.view_target"), icon_name="crosshairs", order=200),
-        RoleMenuItem("数据快照", reverse_lazy("monitoring:snapshots"), lambda u: u.is_commission,
+        RoleMenuItem("数据快照", reverse_lazy("monitoring:snapshots"), access.can_freeze,
                      icon_name="lock", order=300),
     ]
 )

@@ -15,6 +15,8 @@ from django.utils.encoding import escape_uri_path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.scoping import get_for_user
+
 from . import services
 from .exports import HISTORY_HEADER, ROSTER_HEADER, history_rows, roster_rows, workbook_bytes
 from .filters import EnrollmentFilter, RecordFilter, RunFilter
@@ -168,7 +170,7 @@ def _course_url(run):
 @require_POST
 @trainee_required
 def withdraw(request, pk):
-    enrollment = get_object_or_404(Enrollment.objects.visible_to(request.user), pk=pk)
+    enrollment = get_for_user(Enrollment.objects, request.user, pk)
     try:
         services.withdraw(enrollment.pk, request.person)
     except TrainingError as exc:
@@ -196,11 +198,7 @@ def back_office_required(view):
 
 
 def _get_run(user, pk, write=False):
-    """The run if the user may see it (else 404) and, for write, may manage it (else 403)."""
-    run = get_object_or_404(CourseRun.objects.visible_to(user).select_related("course", "provider", "county"), pk=pk)
-    if write and not CourseRun.objects.editable_by(user).filter(pk=run.pk).exists():
-        raise PermissionDenied("您只能查看该班次，不能修改。")
-    return run
+    return get_for_user(CourseRun.objects.select_related("course", "provider", "county"), user, pk, write=write)
 
 
 @never_cache

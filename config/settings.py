@@ -129,6 +129,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -142,7 +143,7 @@ MIDDLEWARE = [
     "accounts.security.PrivatePagesNoStoreMiddleware",
     # Wagtail's built-in reports, listings and choosers filter by model permission only.
     "core.admin_reports.WagtailBuiltinScopeMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "core.headers.ContentSecurityPolicyMiddleware",  # django-csp's, with CONTENT_SECURITY_POLICY_BY_PREFIX
     "auditlog.middleware.AuditlogMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -349,11 +350,16 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
 
 # Content security policy: nothing from other hosts, ever (the users are in China and the
-# site must work offline). Inline scripts/styles stay allowed for Wagtail's admin.
+# site must work offline), and no inline script: every script is a file under static/ (no
+# 'unsafe-inline', no 'unsafe-eval', no nonce either: anonymous visitors get article pages from
+# cms.page_cache, and a nonce cached in the HTML would not match the next response's header).
+# Behaviour goes in static/js/ with data- attributes (data-confirm, data-all), never onclick=.
+# style-src keeps 'unsafe-inline': style= attributes draw the dashboard's progress bars, and
+# Wagtail's admin and userbar set inline styles; injected CSS cannot run code.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'unsafe-inline'"],
+        "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:", "blob:"],
         "font-src": ["'self'", "data:"],
@@ -365,6 +371,47 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
     }
+}
+# Wagtail 8's admin cannot run without inline <script> elements: the date and time widgets
+# (every page's 发布时间/过期时间), the page, image and snippet choosers (BaseChooser.render
+# writes "<script>…</script>" in Python, with no access to the request and so to a nonce),
+# InlinePanel and MultipleChooserPanel, and the chooser modals' HTML, which jQuery runs as inline
+# scripts (wagtail/wagtail#1288, #7053). So /admin/ (only) allows inline <script> elements, and
+# still refuses inline event handlers (script-src-attr 'none': Wagtail uses none, and injected
+# onerror= attributes are the usual XSS) and eval. No nonce there: a nonce in script-src would
+# make browsers ignore 'unsafe-inline'. Django's admin (/django-admin/) needs no exception.
+CONTENT_SECURITY_POLICY_BY_PREFIX = {
+    "/admin/": {
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "script-src-attr": ["'none'"],
+    },
+}
+# Browser features the site does not use are switched off for it and anything it frames.
+# Geolocation stays for our own origin (QR check-in may ask where the trainee is); fullscreen
+# and picture-in-picture for the course videos. Only features Chromium knows: an unknown name
+# is a console error on every page.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "bluetooth": [],
+    "camera": [],
+    "display-capture": [],
+    "encrypted-media": [],
+    "fullscreen": ["self"],
+    "geolocation": ["self"],
+    "gyroscope": [],
+    "hid": [],
+    "idle-detection": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "picture-in-picture": ["self"],
+    "publickey-credentials-get": [],  # no passkeys (MFA_SUPPORTED_TYPES)
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
 }
 
 # --- Logging ---------------------------------------------------------------------------

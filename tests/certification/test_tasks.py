@@ -251,8 +251,11 @@ def test_reminder_failure_gives_the_claim_back(personas, monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_database_queue_and_db_worker(personas, as_user, private_storage, monkeypatch):  # noqa: F811
+def test_database_queue_and_db_worker(personas, as_user, private_storage, monkeypatch, settings):  # noqa: F811
     from django_tasks_db.models import DBTaskResult
+
+    # The production set-up (TASKS_BACKEND=database), whatever backend the suite runs with.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 
     monkeypatch.setattr(tasks, "PDF_CHUNK", 2)
     run = finished_run(personas["provider_a"].provider, passed=3, failed=0)

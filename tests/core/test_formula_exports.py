@@ -17,7 +17,7 @@ def test_person_export_neutralises_formulas(client, personas, county_x_obj, fmt)
     for n, name in enumerate(FORMULAS):
         person = f.PersonFactory(name=name, phone=f"1390000010{n}")
         f.EmploymentFactory(person=person, institution=inst)
-    client.force_login(personas["commission"])
+    f.log_in(client, personas["commission"])
     response = client.get(f"/admin/registry/persons/?export={fmt}")
     assert response.status_code == 200
     body = b"".join(response.streaming_content) if response.streaming else response.content

@@ -22,6 +22,7 @@ from tests import factories as f
 from tests import factories_cms as fc
 from tests import factories_training as ft
 from tests.accounts.test_access_matrix import PERSONAS, TABLE, fetch, our_patterns, persona_clients, url_for, world  # noqa: F401
+from tests.core.test_seed_and_settings import run_manage
 from tests.factories_certification import private_storage  # noqa: F401 - a fixture `world` uses
 
 PASSWORD = "Qujing-2026!"  # UserFactory's
@@ -134,6 +135,35 @@ def test_permissions_policy_on_every_response(client, as_user):
         # QR check-in may ask for the position, on our own origin only; videos may go fullscreen.
         assert features["geolocation"] == "(self)", what
         assert features["fullscreen"] == "(self)", what
+
+
+def test_production_settings_build_the_same_policies():
+    """What `make check` passes with (manage.py check --deploy) is this policy, not a laxer one."""
+    from cryptography.fernet import Fernet
+
+    show = (
+        "from csp.utils import build_policy; from core.headers import directives_for_path; "
+        "from django_permissions_policy import PermissionsPolicyMiddleware as P; "
+        "print(build_policy()); print(build_policy(replace=directives_for_path('/admin/pages/1/edit/'))); "
+        "print(P(lambda r: None).permissions_policy)"
+    )
+    result = run_manage(
+        {
+            "DJANGO_ENV": "production",
+            "SECRET_KEY": "prod-" + "k3y" * 20,
+            "ALLOWED_HOSTS": "qjty.example.cn",
+            "PII_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+            "PII_HASH_KEY": "hash-key-for-the-test-0123456789",
+            "SMS_LOG_SENDER_ALLOWED": "true",
+        },
+        "shell", "-c", show,
+    )
+    assert result.returncode == 0, result.stderr
+    front, admin, permissions = result.stdout.strip().splitlines()[-3:]
+    assert "script-src 'self';" in front and "unsafe" not in front.replace("style-src 'self' 'unsafe-inline'", "")
+    assert "script-src 'self' 'unsafe-inline'" in admin and "script-src-attr 'none'" in admin
+    assert "'unsafe-eval'" not in admin
+    assert "camera=()" in permissions and "geolocation=(self)" in permissions
 
 
 # --- the pages --------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ else
 	@# Each browser journey runs in a process of its own, on a test database of its own: a
 	@# journey's failure cannot leave data behind for the next. (All four also pass in one
 	@# process: `make test PYTEST_ARGS="-m browser tests/browser"`.)
-	for t in tests/browser/test_journey_*.py; do DJANGO_ENV=test $(PY) -m pytest -m browser $$t || exit 1; done
+	for t in tests/browser/test_*.py; do DJANGO_ENV=test $(PY) -m pytest -m browser $$t || exit 1; done
 endif
 
 check: venv
